@@ -1,0 +1,62 @@
+"""All settings in one place, read from environment variables (and an optional `.env` file).
+
+Why one module: the README's settings table is generated from reading this file, and every other module
+takes a `Settings` object instead of reading the environment itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """CBSI Graph settings. Neo4j variables use Neo4j's own names; the rest start with `CBSI_`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # An external Neo4j (server, Docker, Aura, cluster). Unset: the project runs its own local Neo4j.
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    # The managed local Neo4j.
+    data_dir: Path = Field(default=Path("var"), validation_alias="CBSI_DATA_DIR")
+    neo4j_port: int = Field(default=7687, ge=1, le=65535, validation_alias="CBSI_NEO4J_PORT")
+    neo4j_heap: str = Field(default="2g", pattern=r"^\d+[kmg]$", validation_alias="CBSI_NEO4J_HEAP")
+    neo4j_pagecache: str = Field(default="1g", pattern=r"^\d+[kmg]$", validation_alias="CBSI_NEO4J_PAGECACHE")
+    neo4j_start_timeout: float = Field(default=180.0, gt=0, validation_alias="CBSI_NEO4J_START_TIMEOUT")
+
+    # The HTTP server.
+    host: str = Field(default="127.0.0.1", validation_alias="CBSI_HOST")
+    port: int = Field(default=8000, ge=0, le=65535, validation_alias="CBSI_PORT")
+    auto_seed: bool = Field(default=True, validation_alias="CBSI_AUTO_SEED")
+    log_level: str = Field(default="info", validation_alias="CBSI_LOG_LEVEL")
+
+    # GraphQL limits.
+    max_page_size: int = Field(default=100, ge=1, validation_alias="CBSI_MAX_PAGE_SIZE")
+    max_query_depth: int = Field(default=10, ge=1, validation_alias="CBSI_MAX_QUERY_DEPTH")
+    max_aliases: int = Field(default=30, ge=1, validation_alias="CBSI_MAX_ALIASES")
+    max_tokens: int = Field(default=2000, ge=1, validation_alias="CBSI_MAX_TOKENS")
+    max_query_cost: int = Field(default=50_000, ge=1, validation_alias="CBSI_MAX_QUERY_COST")
+    query_timeout: float = Field(default=10.0, gt=0, validation_alias="CBSI_QUERY_TIMEOUT")
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        """True when no external Neo4j is configured and the project runs its own."""
+        return not self.neo4j_uri
+
+    @property
+    def neo4j_home(self) -> Path:
+        """Folder of the managed local Neo4j: its store, logs, password file and pid file."""
+        return self.data_dir.resolve() / "neo4j"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
