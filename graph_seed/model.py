@@ -1,0 +1,286 @@
+"""The record model: one validated shape for every node and relationship, wherever it came from.
+
+Why: the curated YAML files, the IATI importer and the ForeignAssistance.gov importer all emit
+`NodeRecord` / `EdgeRecord`. Validation happens here once (labels, ids, dates, amounts, ISO codes,
+controlled vocabularies), so the Neo4j writer and the networkx builder can trust what they receive.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from graph_seed import vocabulary as vocab
+
+NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:\S+$", max_length=300)]
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+FiscalYear = Annotated[int, Field(ge=1946, le=2100)]
+
+Scalar = str | int | float | bool | None
+PropertyValue = Scalar | list[str] | list[int] | list[float]
+
+
+class _Props(BaseModel):
+    """Label- or type-specific properties: unknown names are errors, so typos never reach the graph."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GovernmentProps(_Props):
+    countryCode: CountryCode  # noqa: N815 - graph property names are camelCase
+    cbsiRole: Literal[vocab.CBSI_ROLES] = "other"  # type: ignore[valid-type]  # noqa: N815
+
+
+class AgencyProps(_Props):
+    acronym: str | None = None
+    countryCode: CountryCode | None = None  # noqa: N815
+    iatiRef: str | None = None  # noqa: N815
+    faId: str | None = None  # noqa: N815
+
+
+class IgoProps(_Props):
+    acronym: str | None = None
+    scope: Literal[vocab.IGO_SCOPES] = "regional"  # type: ignore[valid-type]
+    headquarters: str | None = None
+    iatiRef: str | None = None  # noqa: N815
+
+
+class OrganizationProps(_Props):
+    acronym: str | None = None
+    kind: str | None = None
+    countryCode: CountryCode | None = None  # noqa: N815
+    iatiRef: str | None = None  # noqa: N815
+    faId: str | None = None  # noqa: N815
+
+
+class ProgramProps(_Props):
+    level: Literal[vocab.PROGRAM_LEVELS] = "program"  # type: ignore[valid-type]
+    startDate: PartialDate | None = None  # noqa: N815
+    endDate: PartialDate | None = None  # noqa: N815
+    status: Literal[vocab.PROGRAM_STATUSES] = "unknown"  # type: ignore[valid-type]
+    iatiIdentifier: str | None = None  # noqa: N815
+    faActivityId: str | None = None  # noqa: N815
+    sectorCodes: list[str] = Field(default_factory=list)  # noqa: N815
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ProgramProps:
+        if self.startDate and self.endDate and self.endDate < self.startDate:
+            raise ValueError(f"endDate {self.endDate} is before startDate {self.startDate}")
+        return self
+
+
+class FundingProps(_Props):
+    """One money flow as a source states it. Figures of different `flowType`s are never summed together."""
+
+    amount: Decimal = Field(ge=0)
+    currency: CurrencyCode = "USD"
+    amountUsd: Decimal | None = Field(default=None, ge=0)  # noqa: N815
+    amountQualifier: Literal[vocab.AMOUNT_QUALIFIERS] = "exactly"  # type: ignore[valid-type]  # noqa: N815
+    flowType: Literal[vocab.FLOW_TYPES]  # type: ignore[valid-type]  # noqa: N815
+    fiscalYear: FiscalYear | None = None  # noqa: N815
+    fiscalYearStart: FiscalYear | None = None  # noqa: N815
+    fiscalYearEnd: FiscalYear | None = None  # noqa: N815
+    date: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _years_consistent(self) -> FundingProps:
+        start, end = self.fiscalYearStart, self.fiscalYearEnd
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"fiscalYearEnd {end} is before fiscalYearStart {start}")
+        if self.currency == "USD" and self.amountUsd is None:
+            object.__setattr__(self, "amountUsd", self.amount)
+        return self
+
+
+class MeetingProps(_Props):
+    date: PartialDate | None = None
+    location: str | None = None
+    ordinal: int | None = Field(default=None, ge=1)
+
+
+class LegislationProps(_Props):
+    number: str | None = None
+    publicLaw: str | None = None  # noqa: N815
+    congress: int | None = Field(default=None, ge=1)
+    status: str | None = None
+    enacted: PartialDate | None = None
+    introduced: PartialDate | None = None
+    authorizedAmountPerYear: Decimal | None = Field(default=None, ge=0)  # noqa: N815
+    authorizedFiscalYearStart: FiscalYear | None = None  # noqa: N815
+    authorizedFiscalYearEnd: FiscalYear | None = None  # noqa: N815
+
+
+class SourceProps(_Props):
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    date: PartialDate | None = None
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    importedAt: str | None = None  # noqa: N815
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?://\S+|file:\S+|cbsi-flyer\.txt)$", value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+
+class EmptyProps(_Props):
+    pass
+
+
+LABEL_PROPS: dict[str, type[_Props]] = {
+    "Government": GovernmentProps,
+    "Agency": AgencyProps,
+    "IntergovernmentalOrganization": IgoProps,
+    "CivilSocietyOrganization": OrganizationProps,
+    "PrivateSectorActor": OrganizationProps,
+    "Program": ProgramProps,
+    "Funding": FundingProps,
+    "Objective": EmptyProps,
+    "FocusArea": EmptyProps,
+    "Mechanism": EmptyProps,
+    "Meeting": MeetingProps,
+    "Legislation": LegislationProps,
+    "Source": SourceProps,
+}
+
+
+class MemberOfProps(_Props):
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    role: str | None = None
+
+
+class ParticipatesInProps(_Props):
+    role: Literal[vocab.PARTICIPATION_ROLES]  # type: ignore[valid-type]
+    note: str | None = None
+
+
+class OperatesInProps(_Props):
+    percentage: float | None = Field(default=None, ge=0, le=100)
+
+
+class AttendedProps(_Props):
+    role: str | None = None
+
+
+class PartnersWithProps(_Props):
+    agreement: str | None = None
+    since: PartialDate | None = None
+
+
+class PartOfProps(_Props):
+    role: str | None = None
+
+
+class FundsProps(_Props):
+    percentage: float | None = Field(default=None, ge=0, le=100)
+
+
+TYPE_PROPS: dict[str, type[_Props]] = {
+    "PART_OF": PartOfProps,
+    "MEMBER_OF": MemberOfProps,
+    "PARTICIPATES_IN": ParticipatesInProps,
+    "OPERATES_IN": OperatesInProps,
+    "ADVANCES": EmptyProps,
+    "ADDRESSES": EmptyProps,
+    "PROVIDES": EmptyProps,
+    "FUNDS": FundsProps,
+    "RECEIVED_BY": EmptyProps,
+    "ATTENDED": AttendedProps,
+    "OF": EmptyProps,
+    "PARTNERS_WITH": PartnersWithProps,
+    "AUTHORIZED_BY": EmptyProps,
+    "ENACTED_BY": EmptyProps,
+}
+assert set(LABEL_PROPS) == set(vocab.NODE_LABELS)
+assert set(TYPE_PROPS) == set(vocab.RELATIONSHIP_TYPES)
+
+
+def _plain(value: Any) -> PropertyValue:
+    """Neo4j and GraphML take floats, not Decimals; everything else passes as it is."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+class NodeRecord(BaseModel):
+    """One node: common fields plus the label's own properties (validated against `LABEL_PROPS`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: NodeId
+    label: Literal[vocab.NODE_LABELS]  # type: ignore[valid-type]
+    name: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    sources: tuple[NodeId, ...] = ()
+    properties: dict[str, PropertyValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> NodeRecord:
+        prefix = vocab.ID_PREFIXES[self.label]
+        if not self.id.startswith(prefix + ":"):
+            raise ValueError(f"id {self.id!r} of a {self.label} must start with '{prefix}:'")
+        if self.label != "Source" and not self.sources:
+            raise ValueError("sources: every node must name at least one source")
+        checked = LABEL_PROPS[self.label].model_validate(self.properties)
+        cleaned = {k: _plain(v) for k, v in checked.model_dump(exclude_none=True).items()}
+        object.__setattr__(self, "properties", cleaned)
+        return self
+
+    @property
+    def is_actor(self) -> bool:
+        return self.label in vocab.ACTOR
+
+    def neo4j_properties(self) -> dict[str, PropertyValue]:
+        """Every property as stored on the node (lists for aliases and sources)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "description": self.description,
+            "sources": list(self.sources),
+            **self.properties,
+        }
+
+
+class EdgeRecord(BaseModel):
+    """One relationship, directed `start -> end`, with the type's own properties."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    type: Literal[vocab.RELATIONSHIP_TYPES]  # type: ignore[valid-type]
+    start: NodeId = Field(alias="from")
+    end: NodeId = Field(alias="to")
+    sources: tuple[NodeId, ...]
+    properties: dict[str, PropertyValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> EdgeRecord:
+        if not self.sources:
+            raise ValueError("sources: every relationship must name at least one source")
+        if self.start == self.end:
+            raise ValueError(f"a {self.type} relationship cannot link {self.start} to itself")
+        checked = TYPE_PROPS[self.type].model_validate(self.properties)
+        cleaned = {k: _plain(v) for k, v in checked.model_dump(exclude_none=True).items()}
+        object.__setattr__(self, "properties", cleaned)
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the relationship: two records with one key are one relationship (MERGE semantics).
+
+        The role is part of the key for PARTICIPATES_IN, so an actor can both fund and implement a program.
+        """
+        return (self.start, self.type, self.end, str(self.properties.get("role", "")))
+
+    def neo4j_properties(self) -> dict[str, PropertyValue]:
+        return {"sources": list(self.sources), **self.properties}

@@ -1,0 +1,164 @@
+"""Write records into Neo4j: constraints and indexes, then batched, parameterised `UNWIND ... MERGE`.
+
+Why MERGE with union semantics: the seed and the importers touch the same nodes (USAID is in the seed and in
+every FA file). Writing the same records again changes nothing; a second writer adds its sources to a node's
+`sources` list instead of replacing the first writer's. Labels and relationship types are spliced into Cypher
+only from `vocabulary`'s allow-lists; every value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from neo4j import ManagedTransaction, Session
+
+from graph_seed import vocabulary as vocab
+from graph_seed.model import EdgeRecord, NodeRecord
+
+# Every node also carries `Entity` (one id space for `node(id)`) and actors carry `Actor`.
+ENTITY = "Entity"
+FULLTEXT_INDEX = "entity_search"
+BATCH_SIZE = 5000
+
+CONSTRAINTS: tuple[str, ...] = tuple(
+    f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+    for label in (ENTITY, "Actor", *vocab.NODE_LABELS)
+)
+INDEXES: tuple[str, ...] = (
+    "CREATE INDEX funding_fiscal_year IF NOT EXISTS FOR (n:Funding) ON (n.fiscalYear)",
+    "CREATE INDEX funding_flow_type IF NOT EXISTS FOR (n:Funding) ON (n.flowType)",
+    "CREATE INDEX government_country IF NOT EXISTS FOR (n:Government) ON (n.countryCode)",
+    "CREATE INDEX program_iati IF NOT EXISTS FOR (n:Program) ON (n.iatiIdentifier)",
+    "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY}) ON EACH [n.name, n.aliasText, n.description] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+)
+
+# `labels` comes from the allow-list below, never from input.
+_MERGE_NODES = """
+UNWIND $rows AS row
+MERGE (n:Entity {{id: row.id}})
+SET n:{labels}
+SET n += row.props
+SET n.sources = coalesce(n.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(n.sources, [])],
+    n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
+SET n.aliasText = reduce(t = '', a IN n.aliases | t + a + ' | ')
+"""
+
+_MERGE_EDGES = """
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.start}})
+MATCH (b:Entity {{id: row.end}})
+MERGE (a)-[r:{rel_type}{merge_props}]->(b)
+SET r += row.props
+SET r.sources = coalesce(r.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])]
+"""
+
+COUNT_NODES = "MATCH (n:Entity) RETURN count(n) AS count"
+DELETE_ALL = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+@dataclass
+class WriteSummary:
+    """What a write changed, from Neo4j's own counters."""
+
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+    nodes_by_label: dict[str, int] = field(default_factory=dict)
+    relationships_by_type: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return (
+            f"{self.nodes_created} nodes and {self.relationships_created} relationships created, "
+            f"{self.properties_set} properties set"
+        )
+
+
+def node_labels(label: str) -> str:
+    """The label clause for a node: its own label, `Actor` for actors. Raises on a label not in the allow-list."""
+    if label not in vocab.NODE_LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return f"{label}:Actor" if label in vocab.ACTOR else label
+
+
+def merge_nodes_query(label: str) -> str:
+    return _MERGE_NODES.format(labels=node_labels(label))
+
+
+def merge_edges_query(rel_type: str) -> str:
+    if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    merge_props = " {role: row.props.role}" if rel_type == "PARTICIPATES_IN" else ""
+    return _MERGE_EDGES.format(rel_type=rel_type, merge_props=merge_props)
+
+
+def _node_row(node: NodeRecord) -> dict[str, object]:
+    props = {k: v for k, v in node.neo4j_properties().items() if k not in ("sources", "aliases") and v is not None}
+    return {"id": node.id, "props": props, "sources": list(node.sources), "aliases": list(node.aliases)}
+
+
+def _edge_row(edge: EdgeRecord) -> dict[str, object]:
+    return {"start": edge.start, "end": edge.end, "props": dict(edge.properties), "sources": list(edge.sources)}
+
+
+def _batches(rows: Sequence[dict[str, object]], size: int) -> Iterable[Sequence[dict[str, object]]]:
+    for offset in range(0, len(rows), size):
+        yield rows[offset : offset + size]
+
+
+def ensure_schema(session: Session) -> None:
+    """Constraints (unique id per label) and indexes, all `IF NOT EXISTS`: safe to run every time."""
+    for statement in (*CONSTRAINTS, *INDEXES):
+        session.run(statement).consume()
+    session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def write_records_tx(
+    tx: ManagedTransaction,
+    nodes: Iterable[NodeRecord],
+    edges: Iterable[EdgeRecord],
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> WriteSummary:
+    """MERGE nodes (grouped by label) then relationships (grouped by type) inside one transaction."""
+    summary = WriteSummary()
+    by_label: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for node in nodes:
+        by_label[node.label].append(_node_row(node))
+    by_type: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for edge in edges:
+        by_type[edge.type].append(_edge_row(edge))
+
+    def account(result_summary: object, count: int) -> None:
+        counters = result_summary.counters  # type: ignore[attr-defined]
+        summary.nodes_created += counters.nodes_created
+        summary.relationships_created += counters.relationships_created
+        summary.properties_set += counters.properties_set
+        summary.labels_added += counters.labels_added
+        if progress:
+            progress(count)
+
+    for label, rows in by_label.items():
+        summary.nodes_by_label[label] = len(rows)
+        for batch in _batches(rows, batch_size):
+            account(tx.run(merge_nodes_query(label), rows=list(batch)).consume(), len(batch))
+    for rel_type, rows in by_type.items():
+        summary.relationships_by_type[rel_type] = len(rows)
+        for batch in _batches(rows, batch_size):
+            account(tx.run(merge_edges_query(rel_type), rows=list(batch)).consume(), len(batch))
+    return summary
+
+
+def write_records(session: Session, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord]) -> WriteSummary:
+    """Write all records in one transaction: either everything lands or the graph stays as it was."""
+    node_list, edge_list = list(nodes), list(edges)
+    return session.execute_write(write_records_tx, node_list, edge_list)
+
+
+def delete_all(session: Session) -> None:
+    """Remove every CBSI node and relationship (keeps constraints and indexes)."""
+    session.run(DELETE_ALL).consume()
