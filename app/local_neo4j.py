@@ -144,7 +144,9 @@ class LocalNeo4j:
                 "Maven (mvn) is needed once to fetch Neo4j from Maven Central: install it (apt-get install maven) "
                 "or point NEO4J_URI at an existing Neo4j"
             )
-        self.progress("Fetching Neo4j Community 5.26 jars from Maven Central and compiling the launcher (first run only)...")
+        self.progress(
+            "Fetching Neo4j Community 5.26 jars from Maven Central and compiling the launcher (first run only)..."
+        )
         started = time.monotonic()
         result = subprocess.run(
             [mvn, "-q", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), "package"],

@@ -84,6 +84,7 @@ PARTICIPATION_ROLES: Final[tuple[str, ...]] = (
     "training",
     "beneficiary",
     "partner",
+    "observer",
 )
 FLOW_TYPES: Final[tuple[str, ...]] = (
     "appropriation",
@@ -100,6 +101,8 @@ FLOW_TYPES: Final[tuple[str, ...]] = (
     "other",
 )
 PROGRAM_LEVELS: Final[tuple[str, ...]] = ("initiative", "pillar", "program-area", "program", "project", "activity")
-PROGRAM_STATUSES: Final[tuple[str, ...]] = ("pipeline", "active", "completed", "closed", "suspended", "cancelled", "unknown")
+PROGRAM_STATUSES: Final[tuple[str, ...]] = (
+    "pipeline", "active", "completed", "closed", "suspended", "cancelled", "unknown"
+)
 IGO_SCOPES: Final[tuple[str, ...]] = ("regional", "subregional", "international")
 AMOUNT_QUALIFIERS: Final[tuple[str, ...]] = ("exactly", "about", "at-least", "more-than", "up-to")

@@ -1,0 +1,35 @@
+# CBSI Graph: `make serve` runs the API on a local Neo4j it starts itself; `make test` runs every test.
+# Each target does its own set-up: the venv, the Python packages, and (on first use) the Neo4j jars.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.cbsi-installed
+
+.PHONY: install neo4j-jars serve test lint schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+neo4j-jars: $(STAMP)
+	$(BIN)/cbsi-graph neo4j build
+
+serve: neo4j-jars
+	$(BIN)/cbsi-graph serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: neo4j-jars lint
+	$(BIN)/pytest
+
+schema: $(STAMP)
+	$(BIN)/cbsi-graph schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) app/neo4j_launcher/target .pytest_cache .ruff_cache

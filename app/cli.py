@@ -1,0 +1,152 @@
+"""`cbsi-graph`: one entry point for serving, the local Neo4j, seeding, importing, analysis and the schema.
+
+Every failure prints what went wrong and where (file, line, field) on stderr and exits non-zero; no stack
+trace reaches the user unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.settings import Settings, get_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CliError(Exception):
+    """A failure to report on one line (plus detail) with exit code 1."""
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.neo4j_connection import local_neo4j, resolve_target, sync_driver
+    from app.server import create_app
+    from graph_seed.neo4j_writer import ensure_schema
+    from graph_seed.seed import graph_is_empty, seed
+
+    local = local_neo4j(settings) if settings.uses_local_neo4j else None
+    started_here = local is not None and local.running_pid() is None
+    target = resolve_target(settings)
+    try:
+        if settings.auto_seed:
+            with sync_driver(target) as driver:
+                with driver.session(database=target.database) as session:
+                    ensure_schema(session)
+                if graph_is_empty(driver, target.database):
+                    print("The graph is empty: seeding the curated CBSI dataset...", flush=True)
+                    seed(driver, target.database)
+        app = create_app(settings, target)
+        port = args.port if args.port is not None else settings.port
+        print(f"CBSI Graph on http://{settings.host}:{port}/graphql (GraphiQL in a browser)", flush=True)
+        uvicorn.run(app, host=settings.host, port=port, log_level=settings.log_level)
+    finally:
+        if local is not None and started_here and not args.keep_neo4j:
+            local.stop()
+    return 0
+
+
+def _cmd_neo4j(args: argparse.Namespace, settings: Settings) -> int:
+    from app.neo4j_connection import local_neo4j
+
+    if not settings.uses_local_neo4j:
+        raise CliError(f"NEO4J_URI is set ({settings.neo4j_uri}): the project does not manage that Neo4j")
+    local = local_neo4j(settings)
+    if args.action == "build":
+        local.ensure_built()
+        print(f"Neo4j jars and launcher ready: {local.classpath()}")
+    elif args.action == "start":
+        print(local.start().describe())
+    elif args.action == "stop":
+        print("stopped" if local.stop() else "local Neo4j was not running")
+    else:
+        status = local.status()
+        print(status.describe())
+        return 0 if status.running else 3
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from app.neo4j_connection import resolve_target, sync_driver
+    from graph_seed.records import load_dataset
+    from graph_seed.seed import seed
+
+    dataset = load_dataset(args.files or None)  # validate before touching (or starting) the database
+    target = resolve_target(settings)
+    with sync_driver(target) as driver:
+        report = seed(driver, target.database, reset=args.reset, dataset=dataset)
+    for label, count in sorted(report.summary.nodes_by_label.items()):
+        print(f"  {label:32} {count:6}")
+    for rel_type, count in sorted(report.summary.relationships_by_type.items()):
+        print(f"  {rel_type:32} {count:6}")
+    print(f"Seed finished in {report.seconds:.2f}s.")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cbsi-graph", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the GraphQL API (starts and seeds the local Neo4j if needed)")
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default CBSI_PORT, 8000)")
+    serve.add_argument("--keep-neo4j", action="store_true", help="leave the local Neo4j running on exit")
+    serve.set_defaults(handler=_cmd_serve)
+
+    neo4j = commands.add_parser("neo4j", help="start, stop or inspect the managed local Neo4j")
+    neo4j.add_argument("action", choices=["build", "start", "stop", "status"])
+    neo4j.set_defaults(handler=_cmd_neo4j)
+
+    seed = commands.add_parser("seed", help="validate and load the curated CBSI dataset (idempotent)")
+    seed.add_argument("--reset", action="store_true", help="delete the whole graph first")
+    seed.add_argument("files", nargs="*", type=Path, help="data files (default: graph_seed/data/*.yaml)")
+    seed.set_defaults(handler=_cmd_seed)
+
+    schema = commands.add_parser("schema", help="print the GraphQL SDL")
+    schema.add_argument("--output", "-o", help="write to this file instead of stdout")
+    schema.set_defaults(handler=_cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.local_neo4j import LocalNeo4jError
+    from graph_seed.records import DataValidationError
+
+    try:
+        settings = get_settings()
+        return int(args.handler(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except (CliError, LocalNeo4jError, DataValidationError, OSError, ValueError) as exc:
+        if args.debug:
+            raise
+        print(f"cbsi-graph {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one clear line, no traceback
+        if args.debug:
+            raise
+        message = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug)"
+        print(f"cbsi-graph {args.command}: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Where the Neo4j is and how to reach it: the managed local one, or the one `NEO4J_URI` names.
+
+Why one place: `serve`, `seed`, `import`, `analyze` and the tests all need the same answer, and the password
+must never be printed; `Neo4jTarget.describe()` is the only text about a target that reaches a log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+from pydantic import SecretStr
+
+from app.local_neo4j import LocalNeo4j
+from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    uri: str
+    user: str
+    password: SecretStr
+    database: str
+    managed: bool
+
+    def describe(self) -> str:
+        kind = "managed local Neo4j" if self.managed else "Neo4j"
+        return f"{kind} at {self.uri} (database {self.database!r}, user {self.user!r})"
+
+
+def local_neo4j(settings: Settings) -> LocalNeo4j:
+    """The managed local Neo4j these settings describe (nothing is started)."""
+    return LocalNeo4j(
+        settings.neo4j_home,
+        port=settings.neo4j_port,
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+        start_timeout=settings.neo4j_start_timeout,
+    )
+
+
+def resolve_target(settings: Settings, start_local: bool = True) -> Neo4jTarget:
+    """The Neo4j to use; with no `NEO4J_URI`, start (or reuse) the managed local one when `start_local`."""
+    if settings.neo4j_uri:
+        password = settings.neo4j_password or SecretStr("")
+        return Neo4jTarget(settings.neo4j_uri, settings.neo4j_user, password, settings.neo4j_database, False)
+    local = local_neo4j(settings)
+    if start_local:
+        local.start()
+    return Neo4jTarget(local.uri, "neo4j", SecretStr(local.password()), "neo4j", True)
+
+
+def _driver_options() -> dict[str, float]:
+    return {"connection_timeout": 5.0, "connection_acquisition_timeout": 10.0, "max_transaction_retry_time": 3.0}
+
+
+def sync_driver(target: Neo4jTarget) -> Driver:
+    return GraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()), **_driver_options())
+
+
+def async_driver(target: Neo4jTarget) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(
+        target.uri, auth=(target.user, target.password.get_secret_value()), **_driver_options()
+    )

@@ -1,0 +1,1 @@
+"""Root-field resolvers: each runs a named, parameterised Cypher constant through `cypher.CypherRunner`."""

@@ -1,0 +1,25 @@
+"""The per-request GraphQL context: the Cypher runner and (lazily) the request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from resolvers.cypher import CypherRunner
+
+
+@dataclass
+class GraphQLContext:
+    """What every resolver receives as `info.context`. A new one per request, so loader caches never go stale."""
+
+    runner: CypherRunner
+    max_page_size: int = 100
+    loaders: dict[str, Any] = field(default_factory=dict)
+    request: Any = None
+    response: Any = None
+
+    @classmethod
+    def create(cls, driver: AsyncDriver, database: str | None, timeout: float, max_page_size: int) -> GraphQLContext:
+        return cls(runner=CypherRunner(driver, database, timeout), max_page_size=max_page_size)

@@ -1,0 +1,143 @@
+"""End to end: `cbsi-graph serve` as a real process, its own local Neo4j, real HTTP.
+
+Also the failure paths: Neo4j stopped -> `/ready` is 503 and GraphQL answers a clear error while the server
+keeps running; Neo4j started again -> both recover with no restart of the server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.neo4j]
+
+CLI = [sys.executable, "-m", "app.cli"]
+STATS_QUERY = "{ graphStats { nodes { label count } relationships { type count } } }"
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[str]
+    log: Path
+
+    def graphql(self, query: str) -> dict:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, *args], env=self.env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def _wait_ready(server: Server, timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"serve exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{server.url}/ready", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"serve did not become ready:\n{server.log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`cbsi-graph serve` with no NEO4J_URI: it starts and seeds its own Neo4j, as a new user's `make serve`."""
+    home = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(
+        CBSI_DATA_DIR=str(home / "var"),
+        CBSI_NEO4J_PORT=str(free_port()),
+        CBSI_PORT=str(port),
+        CBSI_NEO4J_HEAP="1g",
+        CBSI_NEO4J_PAGECACHE="128m",
+    )
+    log = home / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([*CLI, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    srv = Server(f"http://127.0.0.1:{port}", env, process, log)
+    try:
+        _wait_ready(srv)
+        yield srv
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        status = srv.cli("neo4j", "status")
+        assert "stopped" in status.stdout, "serve should stop the Neo4j it started"
+
+
+def test_health_and_ready(server: Server) -> None:
+    assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
+    ready = httpx.get(f"{server.url}/ready").json()
+    assert ready["status"] == "ready"
+    assert ready["neo4j"].startswith("bolt://127.0.0.1:")
+
+
+def test_serve_seeds_an_empty_graph_on_first_start(server: Server) -> None:
+    from graph_seed.records import load_dataset
+
+    dataset = load_dataset()
+    body = server.graphql(STATS_QUERY)
+    assert "errors" not in body, body
+    nodes = {row["label"]: row["count"] for row in body["data"]["graphStats"]["nodes"]}
+    expected: dict[str, int] = {}
+    for node in dataset.nodes:
+        expected[node.label] = expected.get(node.label, 0) + 1
+    assert nodes == expected
+    relationships = sum(row["count"] for row in body["data"]["graphStats"]["relationships"])
+    assert relationships == len(dataset.edges)
+
+
+def test_graphiql_is_served_to_browsers(server: Server) -> None:
+    page = httpx.get(f"{server.url}/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+def test_bad_query_gets_a_located_error(server: Server) -> None:
+    body = server.graphql("{ graphStats { nodez { label } } }")
+    assert body["errors"][0]["message"].startswith("Cannot query field 'nodez'")
+    assert body["errors"][0]["locations"] == [{"line": 1, "column": 16}]
+
+
+def test_neo4j_down_then_back(server: Server) -> None:
+    stopped = server.cli("neo4j", "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        ready = httpx.get(f"{server.url}/ready", timeout=30)
+        assert ready.status_code == 503
+        assert "does not answer" in ready.json()["reason"]
+        body = server.graphql(STATS_QUERY)
+        assert body["data"] is None
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+        assert "unavailable" in error["message"]
+        assert "Traceback" not in str(body) and "password" not in str(body).lower()
+        assert server.process.poll() is None, "the server must keep running while Neo4j is down"
+    finally:
+        started = server.cli("neo4j", "start")
+        assert started.returncode == 0, started.stderr
+    assert httpx.get(f"{server.url}/ready", timeout=30).status_code == 200
+    body = server.graphql(STATS_QUERY)
+    assert "errors" not in body
+    assert body["data"]["graphStats"]["nodes"], "the graph is back after the restart"
