@@ -1,0 +1,231 @@
+"""Money flows read off the graph: who provides each Funding, what it funds, who receives it, and where.
+
+Why a module of its own: the funding view, concentration, coverage gaps and the funding plot all need the
+same attribution rules, and all must keep figures of different `flowType`s apart (an appropriation, an
+obligation and a disbursement of one dollar are not three dollars).
+
+Attribution rules
+-----------------
+* Amount: `amountUsd` (set for USD amounts; for other currencies only when a source gave it). A Funding
+  without `amountUsd` is reported as *unconverted* and never summed.
+* Countries: the programs it `FUNDS` (split by the FUNDS `percentage`, else equally), each program split
+  over the countries it `OPERATES_IN` (by `percentage`, else equally); failing that, its recipients' countries.
+* Implementers: its `RECEIVED_BY` actors; failing that, the actors in an intermediary role
+  (`IMPLEMENTER_ROLES`) of the programs it funds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from analysis.results import Table
+from analysis.slicing import (
+    Slice,
+    YearRange,
+    actor_countries,
+    equal_shares,
+    funding_years,
+    program_countries,
+)
+
+FUNDER_ROLES: frozenset[str] = frozenset({"funding"})
+IMPLEMENTER_ROLES: frozenset[str] = frozenset(
+    {"accountable", "extending", "implementing", "managing", "coordinating", "staffing", "training", "partner"}
+)
+BENEFICIARY_ROLES: frozenset[str] = frozenset({"beneficiary"})
+
+
+@dataclass(frozen=True)
+class FundingFlow:
+    """One Funding node with everything attributed to it."""
+
+    id: str
+    flow_type: str
+    amount: float
+    currency: str
+    amount_usd: float | None
+    years: YearRange | None
+    funders: tuple[str, ...]
+    recipients: tuple[str, ...]
+    programs: dict[str, float]
+    countries: dict[str, float]
+    implementers: dict[str, float]
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def period(self) -> str:
+        """`FY2016`, `FY2016-FY2018` for a multi-year figure, or `undated`."""
+        if self.years is None:
+            return "undated"
+        start, end = self.years
+        return f"FY{start}" if start == end else f"FY{start}-FY{end}"
+
+
+def _program_shares(graph: nx.MultiDiGraph, funding: str) -> dict[str, float]:
+    weights: dict[str, float | None] = {}
+    for _, target, data in graph.out_edges(funding, data=True):
+        if data.get("type") == "FUNDS":
+            weights[target] = data.get("percentage")
+    known = [w for w in weights.values() if w is not None]
+    if weights and len(known) == len(weights) and sum(known) > 0:
+        total = float(sum(known))
+        return {p: float(w) / total for p, w in sorted(weights.items())}  # type: ignore[arg-type]
+    return equal_shares(weights)
+
+
+def participants(graph: nx.MultiDiGraph, program: str, roles: frozenset[str] | None = None) -> dict[str, list[str]]:
+    """Actors that PARTICIPATE_IN a program (optionally only in some roles) -> the sources of those edges."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for actor, _, data in graph.in_edges(program, data=True):
+        if data.get("type") == "PARTICIPATES_IN" and (roles is None or data.get("role") in roles):
+            found[actor].extend(data.get("sources", []))
+    return dict(found)
+
+
+def funding_flows(graph: nx.MultiDiGraph, where: Slice | None = None) -> list[FundingFlow]:
+    """Every Funding node in the slice, attributed (see the module docstring), sorted by id.
+
+    A Funding is in the slice when its years overlap the range (undated ones are dropped once a range is
+    given), when its countries meet the wanted ones, and when one of its funders is of a wanted actor type.
+
+    Example
+    -------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("agency:inl", label="Agency", countryCode="US")
+    >>> g.add_node("funding:f1", label="Funding", amount=5.0, amountUsd=5.0, currency="USD",
+    ...            flowType="obligation", fiscalYear=2016)
+    >>> _ = g.add_edge("agency:inl", "funding:f1", key="PROVIDES", type="PROVIDES", sources=["src:a"])
+    >>> [(f.id, f.flow_type, f.amount_usd, f.funders) for f in funding_flows(g)]
+    [('funding:f1', 'obligation', 5.0, ('agency:inl',))]
+    """
+    where = where or Slice()
+    flows = []
+    for node, attrs in sorted(graph.nodes(data=True)):
+        if attrs.get("label") != "Funding":
+            continue
+        years = funding_years(attrs)
+        if not _in_years(years, where.fiscal_years):
+            continue
+        funders, recipients, sources = [], [], set(attrs.get("sources", []))
+        for start, _, data in graph.in_edges(node, data=True):
+            if data.get("type") == "PROVIDES":
+                funders.append(start)
+                sources.update(data.get("sources", []))
+        for _, end, data in graph.out_edges(node, data=True):
+            if data.get("type") == "RECEIVED_BY":
+                recipients.append(end)
+            if data.get("type") in ("RECEIVED_BY", "FUNDS"):
+                sources.update(data.get("sources", []))
+        programs = _program_shares(graph, node)
+        countries: dict[str, float] = defaultdict(float)
+        for program, share in programs.items():
+            for code, part in program_countries(graph, program).items():
+                countries[code] += share * part
+        if not countries and recipients:
+            located = [code for r in recipients for code in sorted(actor_countries(graph, r))]
+            countries.update(equal_shares(located))
+        implementers: dict[str, float] = defaultdict(float)
+        if recipients:
+            implementers.update(equal_shares(recipients))
+        else:
+            for program, share in programs.items():
+                for actor, part in equal_shares(participants(graph, program, IMPLEMENTER_ROLES)).items():
+                    implementers[actor] += share * part
+        if where.countries is not None and where.countries.isdisjoint(countries):
+            continue
+        if where.actor_types is not None and not any(
+            graph.nodes[f].get("label") in where.actor_types for f in funders
+        ):
+            continue
+        usd = attrs.get("amountUsd")
+        flows.append(FundingFlow(
+            id=node,
+            flow_type=str(attrs.get("flowType", "other")),
+            amount=float(attrs.get("amount", 0.0)),
+            currency=str(attrs.get("currency", "USD")),
+            amount_usd=None if usd is None else float(usd),
+            years=years,
+            funders=tuple(sorted(set(funders))),
+            recipients=tuple(sorted(set(recipients))),
+            programs=programs,
+            countries=dict(sorted(countries.items())),
+            implementers=dict(sorted(implementers.items())),
+            sources=tuple(sorted(sources)),
+        ))
+    return flows
+
+
+def _in_years(years: YearRange | None, wanted: YearRange | None) -> bool:
+    if wanted is None:
+        return True
+    if years is None:
+        return False
+    lo, hi = wanted
+    return not ((lo is not None and years[1] < lo) or (hi is not None and years[0] > hi))
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPeriodRecord:
+    """The money of one flow type in one period (a fiscal year, or a multi-year span as the source gives it)."""
+
+    period: str
+    fiscal_year_start: int | None
+    fiscal_year_end: int | None
+    flow_type: str
+    amount_usd: float
+    fundings: int
+    unconverted: int
+
+
+def funding_by_year(
+    graph: nx.MultiDiGraph,
+    fiscal_years: YearRange | int | None = None,
+    countries: Iterable[str] | str | None = None,
+    actor_types: Iterable[str] | str | None = None,
+) -> Table[FundingPeriodRecord]:
+    """USD totals per fiscal period and flow type; the flow types are never added together.
+
+    A figure a source gives for several years at once (`fiscalYearStart`..`fiscalYearEnd`) stays one row for
+    that span (`FY2016-FY2018`) rather than being spread over years the source does not break down.
+
+    Parameters
+    ----------
+    graph : the CBSI MultiDiGraph.
+    fiscal_years : `(first, last)` inclusive, either end None for open; or one year.
+    countries : ISO codes; keeps funding attributed to those countries.
+    actor_types : keeps funding provided by actors of those labels.
+
+    Returns
+    -------
+    Table of `FundingPeriodRecord`, sorted by period then flow type.
+
+    Example
+    -------
+    >>> g = nx.MultiDiGraph()
+    >>> for i, (fy, kind, usd) in enumerate([(2016, "obligation", 3.0), (2016, "obligation", 2.0),
+    ...                                      (2016, "disbursement", 1.0)]):
+    ...     g.add_node(f"funding:{i}", label="Funding", amount=usd, amountUsd=usd, flowType=kind, fiscalYear=fy)
+    >>> [(r.period, r.flow_type, r.amount_usd) for r in funding_by_year(g)]
+    [('FY2016', 'disbursement', 1.0), ('FY2016', 'obligation', 5.0)]
+    """
+    where = Slice.make(fiscal_years, countries, actor_types)
+    totals: dict[tuple[int | None, int | None, str, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
+    for flow in funding_flows(graph, where):
+        start, end = flow.years if flow.years else (None, None)
+        cell = totals[(start, end, flow.period, flow.flow_type)]
+        if flow.amount_usd is None:
+            cell[2] += 1
+        else:
+            cell[0] += flow.amount_usd
+            cell[1] += 1
+    rows = [
+        FundingPeriodRecord(period, start, end, kind, amount, int(count), int(unconverted))
+        for (start, end, period, kind), (amount, count, unconverted) in sorted(
+            totals.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, item[0][1] or 0, item[0][3])
+        )
+    ]
+    return Table(rows, title="Funding by fiscal period and flow type (USD)", row_type=FundingPeriodRecord)
