@@ -1,0 +1,37 @@
+"""Importers for real aid data: IATI activity XML and ForeignAssistance.gov "complete" CSV.
+
+Public API (the CLI's `cbsi-graph import iati|fa-csv FILE... [--dry-run] [--strict]` calls it):
+
+    import_files(driver, "iati" | "fa-csv", [Path, ...], database=None, dry_run=False, strict=False,
+                 progress=callback(rows_so_far)) -> ImportSummary
+
+Fatal problems raise `ImportError_` subclasses (`UnsafeXMLError`, `MalformedFileError`, `MissingColumnError`,
+`StrictModeError`, `ImportWriteError`) whose message names file, line and field; nothing is written then.
+See `pipeline.py` for atomicity and idempotence, `resolve.py` for entity resolution.
+"""
+
+from graph_seed.importers.errors import (
+    ImportError_,
+    ImportWriteError,
+    MalformedFileError,
+    MissingColumnError,
+    RowProblem,
+    StrictModeError,
+    UnsafeXMLError,
+)
+from graph_seed.importers.pipeline import KINDS, Kind, import_files
+from graph_seed.importers.summary import ImportSummary
+
+__all__ = [
+    "KINDS",
+    "ImportError_",
+    "ImportSummary",
+    "ImportWriteError",
+    "Kind",
+    "MalformedFileError",
+    "MissingColumnError",
+    "RowProblem",
+    "StrictModeError",
+    "UnsafeXMLError",
+    "import_files",
+]

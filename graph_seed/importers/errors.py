@@ -1,0 +1,60 @@
+"""Import errors: one fatal-exception family for the CLI, and the per-row problem record.
+
+Why a hierarchy: the CLI prints any `ImportError_` as one clear line (file, line, field) and exits non-zero;
+tests can assert on the precise subclass (hostile XML is not the same failure as a missing column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row (CSV line or IATI element) that was not imported, and why. Never dropped silently."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field + ': ' if self.field else ''}{self.reason}"
+
+
+class ImportError_(Exception):  # noqa: N801 - trailing underscore: not the builtin ImportError
+    """A fatal import problem: nothing was written. The message names the file (and line/field if known)."""
+
+    def __init__(self, file: str | Path, message: str, line: int | None = None, field: str | None = None) -> None:
+        self.file, self.line, self.field = str(file), line, field
+        where = self.file if line is None else f"{self.file}:{line}"
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
+class UnsafeXMLError(ImportError_):
+    """The XML declares a DTD or entities, or references external resources: refused, never parsed further."""
+
+
+class MalformedFileError(ImportError_):
+    """Not well-formed XML, not a CSV of the expected kind, or not readable as UTF-8."""
+
+
+class MissingColumnError(ImportError_):
+    """A required ForeignAssistance.gov column is absent from the header."""
+
+
+class StrictModeError(ImportError_):
+    """`strict=True` and at least one row is bad: the import was aborted before writing anything."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        first = problems[0]
+        super().__init__(first.file, f"{len(problems)} bad row(s), nothing written (--strict):\n{shown}{more}")
+
+
+class ImportWriteError(ImportError_):
+    """Neo4j refused the write; the transaction was rolled back, so the graph is as it was before."""

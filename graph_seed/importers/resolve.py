@@ -1,0 +1,262 @@
+"""Entity resolution: one organisation in the seed, an IATI file and an FA file is one node.
+
+Why: USAID appears as `agency:usaid` in the curated seed, `US-GOV-1` in IATI, agency 1 and partner 1000001 in
+ForeignAssistance.gov, and under half a dozen spellings. Before anything is written the importer loads the
+actors already in Neo4j (id, name, aliases, acronym, iatiRef, faId) and the alias table
+`graph_seed/entity_aliases.yaml`, then resolves every organisation in this order:
+
+1. an exact identifier (IATI ref, FA id) from the alias table, then from the graph;
+2. a normalised name (case, accents, punctuation, "the", "U.S."/"United States") from the alias table, then
+   from the graph and from what this import already created;
+3. otherwise a new node with an importer-namespaced id (`cso:fa:partner-4000627`, `igo:iati:XM-DAC-41114`).
+
+A resolved node that already exists and is not the importer's own (e.g. the seed's USAID) is only *touched*
+(the file is added to its `sources`); its curated name and properties are never overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from neo4j import Session
+
+from graph_seed import vocabulary as vocab
+from graph_seed.model import NodeRecord
+
+ALIASES_FILE = Path(__file__).resolve().parents[1] / "entity_aliases.yaml"
+
+_US = re.compile(r"\b(u\s*\.\s*s\s*\.(\s*a\s*\.)?|united\s+states(\s+of\s+america)?|usa)(?=\W|$)")
+_PUNCT = re.compile(r"[^\w\s]+")
+_LOAD_ACTORS = """
+MATCH (n:Actor)
+RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, n.name AS name, n.aliases AS aliases,
+       n.acronym AS acronym, n.iatiRef AS iatiRef, n.faId AS faId, n.countryCode AS countryCode
+"""
+_LOAD_PROGRAMS = """
+MATCH (p:Program) WHERE p.iatiIdentifier IS NOT NULL OR p.faActivityId IS NOT NULL
+RETURN p.id AS id, p.iatiIdentifier AS iati, p.faActivityId AS fa
+"""
+_LOAD_FOCUS = "MATCH (f:FocusArea) RETURN f.id AS id"
+
+
+def normalise_name(name: str) -> str:
+    """The key two spellings of one name share: `The U.S. Agency for Int'l Development` ~ `us agency ...`."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
+    text = _US.sub(" us ", text)
+    text = _PUNCT.sub(" ", text)
+    return " ".join(word for word in text.split() if word != "the")
+
+
+@dataclass(frozen=True)
+class AliasEntry:
+    """One organisation of the alias table: the node to create if the graph lacks it, and its other keys."""
+
+    id: str
+    label: str
+    name: str
+    properties: dict[str, Any]
+    iati_refs: tuple[str, ...]
+    fa_ids: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_alias_table(path: Path = ALIASES_FILE) -> tuple[AliasEntry, ...]:
+    """Read and check the alias table; a bad entry is a programming error, so it raises at once."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = []
+    for raw in document.get("organisations", []):
+        label = raw["label"]
+        if label not in vocab.ACTOR_LABELS or not raw["id"].startswith(vocab.ID_PREFIXES[label] + ":"):
+            raise ValueError(f"{path}: bad alias entry {raw.get('id')!r} ({label})")
+        props = {k: raw[k] for k in ("acronym", "countryCode") if k in raw}
+        entries.append(AliasEntry(
+            id=raw["id"], label=label, name=raw["name"], properties=props,
+            iati_refs=tuple(str(r) for r in raw.get("iati_refs", [])),
+            fa_ids=tuple(str(r) for r in raw.get("fa_ids", [])),
+            names=tuple(raw.get("names", [])),
+        ))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
+class ActorCandidate:
+    """An organisation as a file describes it, with the id it gets if nothing resolves it."""
+
+    label: str
+    name: str
+    new_id: str
+    kind: str | None = None
+    iati_ref: str | None = None
+    fa_id: str | None = None
+    acronym: str | None = None
+    country: str | None = None
+
+    def properties(self) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        if self.acronym and self.label in ("Agency", "IntergovernmentalOrganization",
+                                           "CivilSocietyOrganization", "PrivateSectorActor"):
+            props["acronym"] = self.acronym
+        if self.iati_ref and self.label != "Government":
+            props["iatiRef"] = self.iati_ref
+        if self.fa_id and self.label in ("Agency", "CivilSocietyOrganization", "PrivateSectorActor"):
+            props["faId"] = self.fa_id
+        if self.kind and self.label in ("CivilSocietyOrganization", "PrivateSectorActor"):
+            props["kind"] = self.kind
+        if self.country and self.label in ("Agency", "CivilSocietyOrganization", "PrivateSectorActor"):
+            props["countryCode"] = self.country
+        if self.label == "IntergovernmentalOrganization":
+            props["scope"] = "international"
+        if self.label == "Government":
+            props["countryCode"] = self.country
+        return props
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a file's organisation lands: node id and label, and whether the node exists and is not ours."""
+
+    id: str
+    label: str
+    touch_only: bool
+    create: Any = None  # a callable(sources) -> NodeRecord for nodes this import writes in full
+
+
+@dataclass
+class Resolver:
+    """Identifier and name indexes over the alias table, the graph, and this import's own new nodes."""
+
+    owned_marker: str  # ":fa:" or ":iati:": ids with it are this importer's own, rewritten in full
+    refs: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    graph_labels: dict[str, str] = field(default_factory=dict)
+    alias_entries: dict[str, AliasEntry] = field(default_factory=dict)
+    new_candidates: dict[str, ActorCandidate] = field(default_factory=dict)
+    programs: dict[str, str] = field(default_factory=dict)
+    focus_areas: set[str] = field(default_factory=set)
+
+    # -- building -------------------------------------------------------------------------------------
+    @classmethod
+    def from_graph(cls, session: Session | None, owned_marker: str, aliases: Path = ALIASES_FILE) -> Resolver:
+        """Alias table first (it wins ties), then every actor, import-keyed program and focus area in Neo4j."""
+        resolver = cls(owned_marker=owned_marker)
+        for entry in load_alias_table(aliases):
+            resolver.alias_entries[entry.id] = entry
+            for ref in entry.iati_refs:
+                resolver.refs.setdefault(_iati_key(ref), entry.id)
+            for fa_id in entry.fa_ids:
+                resolver.refs.setdefault(_fa_key(fa_id), entry.id)
+            if entry.label == "Government" and entry.properties.get("countryCode"):
+                resolver.refs.setdefault("country:" + entry.properties["countryCode"], entry.id)
+            for name in (entry.name, *entry.names, entry.properties.get("acronym")):
+                if name:
+                    resolver.names.setdefault(normalise_name(name), entry.id)
+        if session is None:
+            return resolver
+        for row in session.run(_LOAD_ACTORS, labels=list(vocab.ACTOR_LABELS)):
+            resolver.add_graph_actor(dict(row))
+        for row in session.run(_LOAD_PROGRAMS):
+            if row["iati"]:
+                resolver.programs.setdefault("iati:" + row["iati"], row["id"])
+            if row["fa"]:
+                resolver.programs.setdefault("fa:" + row["fa"], row["id"])
+        resolver.focus_areas.update(row["id"] for row in session.run(_LOAD_FOCUS))
+        return resolver
+
+    def add_graph_actor(self, row: dict[str, Any]) -> None:
+        node_id, label = row["id"], row["label"]
+        if not node_id or not label:
+            return
+        self.graph_labels[node_id] = label
+        if row.get("iatiRef"):
+            self.refs.setdefault(_iati_key(row["iatiRef"]), node_id)
+        if row.get("faId"):
+            self.refs.setdefault(_fa_key(row["faId"]), node_id)
+        if label == "Government" and row.get("countryCode"):
+            self.refs.setdefault("country:" + row["countryCode"], node_id)
+        for name in (row.get("name"), *(row.get("aliases") or []), row.get("acronym")):
+            if name:
+                self.names.setdefault(normalise_name(name), node_id)
+
+    # -- resolving ------------------------------------------------------------------------------------
+    def resolve(self, candidate: ActorCandidate) -> Resolution:
+        node_id = None
+        if candidate.iati_ref:
+            node_id = self.refs.get(_iati_key(candidate.iati_ref))
+        if node_id is None and candidate.fa_id:
+            node_id = self.refs.get(_fa_key(candidate.fa_id))
+        if node_id is None and candidate.country and candidate.label == "Government":
+            node_id = self.refs.get("country:" + candidate.country)
+        if node_id is None:
+            node_id = self.names.get(normalise_name(candidate.name))
+        if node_id is None:
+            node_id = self._register(candidate)
+        return self._resolution(node_id)
+
+    def government(self, iso2: str, name: str) -> Resolution:
+        """The Government node of a country: the graph's (by countryCode or `gov:<ISO2>`), else a new one."""
+        node_id = self.refs.get("country:" + iso2)
+        if node_id is None:
+            node_id = self._register(ActorCandidate(label="Government", name=name, new_id=f"gov:{iso2}",
+                                                    country=iso2))
+        return self._resolution(node_id)
+
+    def program_id(self, key: str, new_id: str) -> tuple[str, bool]:
+        """(id, touch_only) of a Program keyed `iati:<identifier>` / `fa:<activity id>`."""
+        node_id = self.programs.get(key)
+        if node_id is None:
+            self.programs[key] = new_id
+            return new_id, False
+        return node_id, self.owned_marker not in node_id
+
+    def _register(self, candidate: ActorCandidate) -> str:
+        node_id = candidate.new_id
+        if node_id in self.graph_labels or node_id in self.alias_entries:
+            return node_id
+        self.new_candidates.setdefault(node_id, candidate)
+        if candidate.iati_ref:
+            self.refs.setdefault(_iati_key(candidate.iati_ref), node_id)
+        if candidate.fa_id:
+            self.refs.setdefault(_fa_key(candidate.fa_id), node_id)
+        if candidate.label == "Government" and candidate.country:
+            self.refs.setdefault("country:" + candidate.country, node_id)
+        self.names.setdefault(normalise_name(candidate.name), node_id)
+        return node_id
+
+    def _resolution(self, node_id: str) -> Resolution:
+        if node_id in self.graph_labels:
+            label = self.graph_labels[node_id]
+            return Resolution(node_id, label, True)
+        entry = self.alias_entries.get(node_id)
+        if entry is not None:
+            return Resolution(node_id, entry.label, False, self._creator(node_id))
+        return Resolution(node_id, self.new_candidates[node_id].label, False, self._creator(node_id))
+
+    def _creator(self, node_id: str) -> Any:
+        entry = self.alias_entries.get(node_id)
+        if entry is not None:
+            def make_alias(sources: tuple[str, ...]) -> NodeRecord:
+                return NodeRecord(id=entry.id, label=entry.label, name=entry.name,  # type: ignore[arg-type]
+                                  aliases=entry.names, sources=sources, properties=entry.properties)
+            return make_alias
+        candidate = self.new_candidates[node_id]
+
+        def make_new(sources: tuple[str, ...]) -> NodeRecord:
+            return NodeRecord(id=node_id, label=candidate.label, name=candidate.name,  # type: ignore[arg-type]
+                              sources=sources, properties=candidate.properties())
+        return make_new
+
+
+def _iati_key(ref: str) -> str:
+    return "iati:" + ref.strip().upper()
+
+
+def _fa_key(fa_id: str) -> str:
+    return "fa:" + fa_id.strip().lower()
