@@ -55,7 +55,7 @@ def gini(values: Sequence[float]) -> float:
     if n == 0 or total <= 0:
         return 0.0
     weighted = sum(i * x for i, x in enumerate(ordered, start=1))
-    return round(2.0 * weighted / (n * total) - (n + 1) / n, 12)
+    return max(0.0, round(2.0 * weighted / (n * total) - (n + 1) / n, 12))
 
 
 def attribute(flow: FundingFlow, by: str) -> dict[str, float]:

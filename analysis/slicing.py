@@ -142,6 +142,32 @@ def equal_shares(keys: Iterable[str]) -> dict[str, float]:
     return _shares(dict.fromkeys(keys))
 
 
+def _split(values: Iterable[str] | str) -> list[str]:
+    if isinstance(values, str):
+        return [v.strip() for v in values.split(",") if v.strip()]
+    return list(values)
+
+
+def parse_years(value: YearRange | int | str | None) -> YearRange | None:
+    """A year range from a pair, one year, or text (`"2016"`, `"2016-2020"`, `"2016-"`, `"-2020"`, `"2016:2020"`).
+
+    >>> parse_years("2016-2020"), parse_years("2018"), parse_years("2016-"), parse_years((None, 2020))
+    ((2016, 2020), (2018, 2018), (2016, None), (None, 2020))
+    """
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value, value
+    if isinstance(value, str):
+        text = value.strip().replace(":", "-")
+        if "-" not in text:
+            return int(text), int(text)
+        lo, hi = text.split("-", 1)
+        return (int(lo) if lo.strip() else None, int(hi) if hi.strip() else None)
+    lo, hi = value
+    return (None if lo is None else int(lo), None if hi is None else int(hi))
+
+
 @dataclass(frozen=True)
 class Slice:
     """A fiscal-year range, a set of ISO country codes and a set of actor labels; None means "all"."""
@@ -153,23 +179,17 @@ class Slice:
     @classmethod
     def make(
         cls,
-        fiscal_years: YearRange | int | None = None,
+        fiscal_years: YearRange | int | str | None = None,
         countries: Iterable[str] | str | None = None,
         actor_types: Iterable[str] | str | None = None,
     ) -> Slice:
-        """Build a slice from loose arguments (one year or a pair; one code or many), validating labels."""
-        years: YearRange | None
-        if fiscal_years is None:
-            years = None
-        elif isinstance(fiscal_years, int):
-            years = (fiscal_years, fiscal_years)
-        else:
-            lo, hi = fiscal_years
-            years = (lo, hi)
-        codes = None if countries is None else frozenset({countries} if isinstance(countries, str) else countries)
-        types = None if actor_types is None else frozenset(
-            {actor_types} if isinstance(actor_types, str) else actor_types
-        )
+        """Build a slice from loose arguments, validating labels.
+
+        Years as `parse_years`; countries and actor types as lists or comma-separated text (`"JM,BB"`).
+        """
+        years = parse_years(fiscal_years)
+        codes = None if countries is None else frozenset(_split(countries))
+        types = None if actor_types is None else frozenset(_split(actor_types))
         if types is not None and types - set(vocab.ACTOR_LABELS):
             unknown = ", ".join(sorted(types - set(vocab.ACTOR_LABELS)))
             raise ValueError(f"unknown actor type(s): {unknown}; expected one of {', '.join(vocab.ACTOR_LABELS)}")
