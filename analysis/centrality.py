@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from analysis.results import Table
 
@@ -125,13 +126,27 @@ def eigenvector(graph: nx.Graph, weight: str | None = None) -> dict[str, float]:
         sub = graph.subgraph(component)
         if len(component) == 1:
             scores.update(dict.fromkeys(component, 0.0))
-            continue
-        if len(component) == 2 or sub.is_directed():
-            values = nx.eigenvector_centrality_numpy(sub, weight=weight, max_iter=5000)
+        elif len(component) <= 1000:
+            scores.update(_leading_eigenvector(sub, weight))
         else:
             values = nx.eigenvector_centrality(sub, weight=weight, max_iter=5000, tol=1e-10)
-        scores.update({n: abs(float(v)) for n, v in values.items()})
+            scores.update({n: abs(float(v)) for n, v in values.items()})
     return scores
+
+
+def _leading_eigenvector(graph: nx.Graph, weight: str | None) -> dict[str, float]:
+    """The (left, for a digraph) eigenvector of the largest eigenvalue, non-negative, unit norm; dense."""
+    order = list(graph.nodes)
+    matrix = nx.to_numpy_array(graph, nodelist=order, weight=weight) if weight else nx.to_numpy_array(
+        graph, nodelist=order, weight=None
+    )
+    values, vectors = np.linalg.eig(matrix.T)
+    leading = int(np.argmax(values.real))
+    if values.real[leading] <= 1e-12:
+        return dict.fromkeys(order, 0.0)
+    vector = np.abs(vectors[:, leading].real)
+    vector = vector / (np.linalg.norm(vector) or 1.0)
+    return {node: float(value) for node, value in zip(order, vector, strict=True)}
 
 
 def pagerank(graph: nx.Graph, weight: str | None = None, alpha: float = 0.85) -> dict[str, float]:
