@@ -29,7 +29,10 @@ class CbsiGraphQL(GraphQL):
     """Strawberry's ASGI app with a fresh context (runner, loaders) for every request."""
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
-        limits = QueryLimits(settings.max_query_depth, settings.max_aliases, settings.max_tokens)
+        limits = QueryLimits(
+            settings.max_query_depth, settings.max_aliases, settings.max_tokens,
+            max_cost=settings.max_query_cost, max_page_size=settings.max_page_size,
+        )
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
         self.driver: AsyncDriver | None = None

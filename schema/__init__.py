@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.cost import QueryCostLimiter
 from schema.errors import MaskInternalErrors
-from schema.stats import GraphStats
+from schema.query import Query
+from schema.types import TYPES
 
 
 @dataclass(frozen=True)
@@ -18,24 +20,21 @@ class QueryLimits:
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="Counts of nodes by label and relationships by type.")
-    def graph_stats(self) -> GraphStats:
-        return GraphStats()
+    max_cost: int = 50_000
+    max_page_size: int = 100
 
 
 def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
-    """The schema with depth, alias and token limits and masked internal errors."""
+    """The schema with depth, alias, token and cost limits and masked internal errors."""
     limits = limits or QueryLimits()
     return strawberry.Schema(
         query=Query,
+        types=list(TYPES.values()),
         extensions=[
             QueryDepthLimiter(max_depth=limits.max_depth),
             MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             MaxTokensLimiter(max_token_count=limits.max_tokens),
+            QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
             MaskInternalErrors,
         ],
     )

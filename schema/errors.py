@@ -17,28 +17,15 @@ from neo4j.exceptions import ClientError as Neo4jClientError
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 
+from resolvers.errors import BadCursorError, BadFilterError, ClientError, LimitExceededError, NotFoundError
+
+__all__ = [
+    "BadCursorError", "BadFilterError", "ClientError", "LimitExceededError", "MaskInternalErrors", "NotFoundError",
+]
+
 logger = logging.getLogger("cbsi_graph.graphql")
 
 UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; the server keeps trying, retry shortly."
-
-
-class ClientError(Exception):
-    """A mistake in the request; its message is shown to the client with `code` in the error's extensions."""
-
-    code = "BAD_REQUEST"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        if code:
-            self.code = code
-
-
-class NotFoundError(ClientError):
-    code = "NOT_FOUND"
-
-
-class LimitExceededError(ClientError):
-    code = "LIMIT_EXCEEDED"
 
 
 def _is_timeout(error: BaseException) -> bool:

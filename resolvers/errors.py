@@ -1,0 +1,34 @@
+"""Errors that describe a mistake in the request; the schema shows their message with `extensions.code`.
+
+Why here and not in `schema/`: the where-compiler, cursors and loaders detect these mistakes, and they must
+not import the schema layer. `schema.errors` re-exports them for resolvers written in the schema layer.
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """A mistake in the request; its message is shown to the client with `code` in the error's extensions."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class NotFoundError(ClientError):
+    code = "NOT_FOUND"
+
+
+class LimitExceededError(ClientError):
+    code = "LIMIT_EXCEEDED"
+
+
+class BadFilterError(ClientError):
+    code = "BAD_FILTER"
+
+
+class BadCursorError(ClientError):
+    code = "BAD_CURSOR"

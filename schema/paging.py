@@ -1,0 +1,31 @@
+"""Page sizes and the request's loaders: the two things every connection resolver needs from the context."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from loaders.graph import Loaders
+from schema.context import GraphQLContext
+from schema.errors import LimitExceededError
+
+DEFAULT_PAGE_SIZE = 20
+
+
+def page_size(info: Info[GraphQLContext, None], first: int | None) -> int:
+    """`first`, or the default page; above the server's maximum is a LIMIT_EXCEEDED error naming the limit."""
+    maximum = info.context.max_page_size
+    if first is None:
+        return min(DEFAULT_PAGE_SIZE, maximum)
+    if first < 0:
+        raise LimitExceededError(f"first: must be 0 or more, got {first}", code="BAD_REQUEST")
+    if first > maximum:
+        raise LimitExceededError(f"first: {first} is above the maximum page size (max_page_size = {maximum})")
+    return first
+
+
+def graph_loaders(info: Info[GraphQLContext, None]) -> Loaders:
+    """The request's `Loaders`, created on first use (a new context per request, so caches never go stale)."""
+    loaders = info.context.loaders.get("graph")
+    if loaders is None:
+        loaders = info.context.loaders["graph"] = Loaders(info.context.runner)
+    return loaders
