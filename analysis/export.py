@@ -2,12 +2,14 @@
 
 Why the encoding step: GraphML and GEXF hold only scalars. Lists and dicts (`aliases`, `sources`,
 `evidence`, `amounts`...) are written as JSON strings and None values are dropped; the names of the encoded
-attributes are recorded (a GraphML graph attribute; for GEXF and CSV the well-known names in
-`JSON_ATTRIBUTES`), and the `read_*` functions here decode them, so a file reads back as the graph written.
+attributes are recorded (a GraphML graph attribute; for GEXF the well-known names in `JSON_ATTRIBUTES`), and
+the `read_*` functions here decode them, so a file reads back as the graph written. CSV cells are plain
+text or JSON literals (see `write_csv`), so CSV reads back typed too.
 
 GEXF note: Gephi shows a node's GEXF label, so the GEXF file carries `name` as the label and the node's type
-in the attribute `nodeLabel`; the relationship type goes in `relType` (GEXF reserves `type`).
-`read_gexf` maps both back.
+in the attribute `nodeLabel`; the relationship type goes in `relType` (GEXF reserves `type`) and a
+multigraph's edge key in `edgeKey`. `read_gexf` maps all three back. GEXF stores `weight` as a float.
+Graph-level attributes survive GraphML and JSON only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ JSON_ATTRIBUTES: frozenset[str] = frozenset({
 JSON_KEYS_ATTRIBUTE = "jsonAttributes"
 _GEXF_NODE_LABEL = "nodeLabel"
 _GEXF_EDGE_TYPE = "relType"
+_GEXF_EDGE_KEY = "edgeKey"
+_MULTIGRAPH_ATTRIBUTE = "multigraph"
 
 
 def _encode_value(value: Any) -> Any:
@@ -68,6 +72,7 @@ def encode_for_xml(graph: nx.Graph) -> nx.Graph:
         for u, v, attrs in graph.edges(data=True):
             copy.add_edge(u, v, **_encode_attrs(attrs, encoded))
     copy.graph[JSON_KEYS_ATTRIBUTE] = ",".join(sorted(encoded))
+    copy.graph[_MULTIGRAPH_ATTRIBUTE] = graph.is_multigraph()
     return copy
 
 
@@ -87,6 +92,7 @@ def decode_from_xml(graph: nx.Graph, keys: Iterable[str] | None = None) -> nx.Gr
     `keys`: the attribute names to decode; default the names the file recorded plus `JSON_ATTRIBUTES`.
     """
     recorded = graph.graph.pop(JSON_KEYS_ATTRIBUTE, "")
+    graph.graph.pop(_MULTIGRAPH_ATTRIBUTE, None)
     names = set(keys) if keys is not None else {*JSON_ATTRIBUTES, *filter(None, str(recorded).split(","))}
     graph.graph.pop("node_default", None)
     graph.graph.pop("edge_default", None)
@@ -117,9 +123,9 @@ def write_graphml(graph: nx.Graph, path: str | Path) -> Path:
 
 def read_graphml(path: str | Path) -> nx.Graph:
     """Read a GraphML file written by `write_graphml`, decoding its JSON-string attributes."""
-    text = Path(path).read_text(encoding="utf-8")
-    multigraph = 'parse.edgeids' in text or "<edge id=" in text
-    graph = nx.read_graphml(path, force_multigraph=multigraph)
+    graph = nx.read_graphml(path, force_multigraph=True)
+    if not graph.graph.get(_MULTIGRAPH_ATTRIBUTE, False):
+        graph = nx.DiGraph(graph) if graph.is_directed() else nx.Graph(graph)
     return decode_from_xml(graph)
 
 
@@ -131,9 +137,14 @@ def write_gexf(graph: nx.Graph, path: str | Path) -> Path:
         if "label" in attrs:
             attrs[_GEXF_NODE_LABEL] = attrs.pop("label")
         attrs["label"] = str(attrs.get("name", node))
-    for *_, attrs in encoded.edges(data=True):
+    keyed = encoded.edges(keys=True, data=True) if encoded.is_multigraph() else (
+        (u, v, None, d) for u, v, d in encoded.edges(data=True)
+    )
+    for _, _, key, attrs in keyed:
         if "type" in attrs:
             attrs[_GEXF_EDGE_TYPE] = attrs.pop("type")
+        if key is not None:
+            attrs[_GEXF_EDGE_KEY] = str(key)
     nx.write_gexf(encoded, path)
     return path
 
@@ -141,6 +152,15 @@ def write_gexf(graph: nx.Graph, path: str | Path) -> Path:
 def read_gexf(path: str | Path) -> nx.Graph:
     """Read a GEXF file written by `write_gexf` back into the attributes that were written."""
     graph = nx.read_gexf(path)
+    if any(_GEXF_EDGE_KEY in d for *_, d in graph.edges(data=True)):
+        multi = nx.MultiDiGraph() if graph.is_directed() else nx.MultiGraph()
+        multi.graph.update(graph.graph)
+        multi.add_nodes_from(graph.nodes(data=True))
+        for u, v, attrs in graph.edges(data=True):
+            attrs = dict(attrs)
+            attrs.pop("networkx_key", None)
+            multi.add_edge(u, v, key=attrs.pop(_GEXF_EDGE_KEY), **attrs)
+        graph = multi
     for _, attrs in graph.nodes(data=True):
         attrs.pop("label", None)
         if _GEXF_NODE_LABEL in attrs:
@@ -174,24 +194,49 @@ def _columns(rows: Iterable[Mapping[str, Any]], first: list[str]) -> list[str]:
     return list(seen)
 
 
+def _csv_cell(value: Any) -> str:
+    """A plain string stays as it is unless it would read back as something else; all else is JSON."""
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value
+        return json.dumps(value)
+    if isinstance(value, set | frozenset):
+        value = sorted(value)
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _csv_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def write_csv(graph: nx.Graph, edges_path: str | Path, nodes_path: str | Path | None = None) -> tuple[Path, Path]:
     """Write an edge list CSV (`source,target[,key],<attributes>`) and a node list CSV (`id,<attributes>`).
 
-    Lists and dicts are JSON strings; missing values are empty cells. `nodes_path` defaults to the edge
-    file's name with `-nodes` appended. Returns both paths.
+    Cells: numbers and booleans as JSON literals (`2016`, `100.0`, `true`), lists and dicts as JSON, text as
+    it is (JSON-quoted only when it would otherwise read back as a number, boolean or list, e.g. `"2018"`);
+    None is an empty cell. `nodes_path` defaults to the edge file's name with `-nodes` appended.
+    Returns both paths.
     """
     edges_path = Path(edges_path)
     nodes_path = Path(nodes_path) if nodes_path else edges_path.with_name(edges_path.stem + "-nodes.csv")
-    encoded: set[str] = set()
-    node_rows = [{"id": n, **_encode_attrs(a, encoded)} for n, a in graph.nodes(data=True)]
+
+    def cells(attrs: Mapping[str, Any]) -> dict[str, str]:
+        return {k: _csv_cell(v) for k, v in attrs.items() if v is not None}
+
+    node_rows = [{"id": str(n), **cells(a)} for n, a in graph.nodes(data=True)]
     if graph.is_multigraph():
         edge_rows = [
-            {"source": u, "target": v, "key": k, **_encode_attrs(a, encoded)}
+            {"source": str(u), "target": str(v), "key": str(k), **cells(a)}
             for u, v, k, a in graph.edges(keys=True, data=True)
         ]
         first = ["source", "target", "key"]
     else:
-        edge_rows = [{"source": u, "target": v, **_encode_attrs(a, encoded)} for u, v, a in graph.edges(data=True)]
+        edge_rows = [{"source": str(u), "target": str(v), **cells(a)} for u, v, a in graph.edges(data=True)]
         first = ["source", "target"]
     for path, rows, head in ((nodes_path, node_rows, ["id"]), (edges_path, edge_rows, first)):
         with path.open("w", encoding="utf-8", newline="") as handle:
@@ -201,33 +246,15 @@ def write_csv(graph: nx.Graph, edges_path: str | Path, nodes_path: str | Path | 
     return edges_path, nodes_path
 
 
-def _parse_cell(key: str, text: str, json_keys: frozenset[str]) -> Any:
-    if key in json_keys and text[:1] in ("[", "{"):
-        return json.loads(text)
-    if text in ("True", "False"):
-        return text == "True"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
-
-
 def read_csv(
     edges_path: str | Path,
     nodes_path: str | Path | None = None,
     directed: bool = True,
     multigraph: bool | None = None,
-    json_keys: Iterable[str] = JSON_ATTRIBUTES,
 ) -> nx.Graph:
-    """Read CSVs written by `write_csv` (cells parsed as JSON for `json_keys`, else bool, int, float or text).
-
-    Caveat: CSV has no types, so a text value that looks like a number comes back as a number.
-    """
+    """Read CSVs written by `write_csv` back into a graph (a multigraph when the edge file has a `key` column)."""
     edges_path = Path(edges_path)
     nodes_path = Path(nodes_path) if nodes_path else edges_path.with_name(edges_path.stem + "-nodes.csv")
-    keys = frozenset(json_keys)
     with edges_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         has_key = "key" in (reader.fieldnames or [])
@@ -240,11 +267,11 @@ def read_csv(
     with nodes_path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             node = row.pop("id")
-            graph.add_node(node, **{k: _parse_cell(k, v, keys) for k, v in row.items() if v != ""})
+            graph.add_node(node, **{k: _csv_value(v) for k, v in row.items() if v != ""})
     for row in edge_rows:
         u, v = row.pop("source"), row.pop("target")
         key = row.pop("key", None)
-        attrs = {k: _parse_cell(k, val, keys) for k, val in row.items() if val != ""}
+        attrs = {k: _csv_value(val) for k, val in row.items() if val != ""}
         if multi:
             graph.add_edge(u, v, key=key, **attrs)
         else:

@@ -58,16 +58,31 @@ def plot_cooperation_network(
     -------
     The path written.
     """
+    return _save(cooperation_figure(graph, top_labels=top_labels, seed=seed, title=title, weight=weight), path)
+
+
+def _save(figure: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def cooperation_figure(
+    graph: nx.Graph,
+    top_labels: int = 15,
+    seed: int = 0,
+    title: str = "CBSI cooperation network",
+    weight: str | None = "weight",
+) -> Figure:
+    """The figure `plot_cooperation_network` saves (to embed or inspect)."""
     figure = Figure(figsize=(12, 9), dpi=120)
     axes = figure.add_subplot()
     axes.set_axis_off()
     axes.set_title(title)
     if graph.number_of_nodes() == 0:
         axes.text(0.5, 0.5, "no actors in this slice", ha="center", va="center", transform=axes.transAxes)
-        figure.savefig(path)
-        return path
+        return figure
     positions = nx.spring_layout(graph, seed=seed, weight=weight, k=1.5 / max(len(graph), 1) ** 0.5)
     degree = dict(graph.degree())
     biggest = max(degree.values()) or 1
@@ -95,8 +110,7 @@ def plot_cooperation_network(
     ]
     axes.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, title="Actor type")
     figure.tight_layout()
-    figure.savefig(path)
-    return path
+    return figure
 
 
 def _usd(value: float, _position: object = None) -> str:
@@ -122,8 +136,14 @@ def plot_funding_by_year(
     -------
     The path written.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return _save(funding_figure(table, title=title), path)
+
+
+def funding_figure(
+    table: Table[FundingPeriodRecord] | Sequence[FundingPeriodRecord],
+    title: str = "CBSI funding by fiscal year and flow type (USD)",
+) -> Figure:
+    """The figure `plot_funding_by_year` saves: one bar container per flow type, side by side."""
     rows = list(table)
     periods: list[str] = []
     for row in rows:
@@ -136,8 +156,7 @@ def plot_funding_by_year(
     axes.set_title(title)
     if not rows:
         axes.text(0.5, 0.5, "no funding in this slice", ha="center", va="center", transform=axes.transAxes)
-        figure.savefig(path)
-        return path
+        return figure
     width = 0.8 / len(kinds)
     amounts = {(r.period, r.flow_type): r.amount_usd for r in rows}
     palette = [f"C{i}" for i in range(10)]
@@ -152,5 +171,4 @@ def plot_funding_by_year(
     axes.legend(title="Flow type", fontsize=8)
     axes.grid(axis="y", alpha=0.3)
     figure.tight_layout()
-    figure.savefig(path)
-    return path
+    return figure
