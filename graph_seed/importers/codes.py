@@ -66,18 +66,14 @@ IATI_TRANSACTION_TYPES: Final[dict[str, str]] = {
 }
 
 # DAC 5-digit purpose codes -> FocusArea ids. Only clear cases; a Program always keeps its raw codes in
-# `sectorCodes`, and an ADDRESSES link is made only if that FocusArea node exists in the graph.
+# `sectorCodes`, and an ADDRESSES link is made only if that FocusArea node exists in the graph (the seed's
+# focus areas). 15220 is the one judgement call: in CBSI sources civilian peace-building means violence prevention.
 DAC_FOCUS_AREAS: Final[dict[str, str]] = {
-    "15130": "focus:rule-of-law",           # legal and judicial development
-    "15210": "focus:security-sector",       # security system management and reform
-    "15220": "focus:citizen-security",      # civilian peace-building, conflict prevention and resolution
-    "15230": "focus:citizen-security",      # participation in international peacekeeping operations
-    "15240": "focus:citizen-security",      # reintegration and SALW control
-    "15261": "focus:youth",                 # child soldiers (prevention and demobilisation)
-    "15113": "focus:anti-corruption",       # anti-corruption organisations and institutions
-    "15160": "focus:human-rights",          # human rights
-    "16063": "focus:counter-narcotics",     # narcotics control
-    "15190": "focus:migration",             # facilitation of orderly, safe, regular migration
+    "15130": "focus:rule-of-law",             # legal and judicial development
+    "15210": "focus:law-enforcement",         # security system management and reform
+    "15240": "focus:firearms",                # reintegration and small arms and light weapons (SALW) control
+    "16063": "focus:illicit-trafficking",     # narcotics control
+    "15220": "focus:youth-crime-violence",    # civilian peace-building, conflict prevention and resolution
 }
 
 # --- ForeignAssistance.gov ------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ from graph_seed.importers.summary import ImportSummary
 from graph_seed.model import NodeRecord
 from graph_seed.vocabulary import ID_PREFIXES
 
+# Sector vocabularies holding DAC 5-digit purpose codes: absent or "1" (2.0x), "DAC" (1.0x).
+DAC5_VOCABULARIES = frozenset({None, "1", "DAC"})
+
 
 @dataclass
 class IatiFileResult:
@@ -119,7 +122,7 @@ class IatiMapper:
             self.sink.relate("PARTICIPATES_IN", actor_id, program_id, {"role": role})
         self._countries(activity, program_id)
         for _vocabulary, code, _pct in activity.sectors:
-            focus = codes.DAC_FOCUS_AREAS.get(code) if _vocabulary in (None, "1") else None
+            focus = codes.DAC_FOCUS_AREAS.get(code) if _vocabulary in DAC5_VOCABULARIES else None
             if focus and focus in self.resolver.focus_areas:
                 self.sink.touch(focus, "FocusArea")
                 self.sink.relate("ADDRESSES", program_id, focus, {})
@@ -148,7 +151,7 @@ class IatiMapper:
                                  f"end {end} before start {start}; end date dropped", skipped=False)
             end = None
         props.update({k: v for k, v in (("startDate", start), ("endDate", end)) if v})
-        props["sectorCodes"] = [code if vocabulary in (None, "1") else f"{vocabulary}:{code}"
+        props["sectorCodes"] = [code if vocabulary in DAC5_VOCABULARIES else f"{vocabulary}:{code}"
                                 for vocabulary, code, _pct in activity.sectors]
         return NodeRecord(id=program_id, label="Program", name=activity.title or activity.identifier,  # type: ignore[arg-type]
                           description=activity.description, sources=self.sink.sources, properties=props)

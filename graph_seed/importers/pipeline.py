@@ -64,7 +64,7 @@ def _check_paths(paths: list[Path]) -> list[tuple[Path, str]]:
 def _run_files(kind: str, files: list[tuple[Path, str]], session: Session | None, tx: Transaction | None,
                summary: ImportSummary, progress: Callable[[int], None] | None) -> None:
     """One pass over every file: map rows into a sink per file; with a transaction, write as it goes."""
-    resolver = Resolver.from_graph(session, _MARKERS[kind])
+    resolver = Resolver.from_graph(tx if tx is not None else session, _MARKERS[kind])  # reads in the write tx
     imported_at = datetime.now(UTC).isoformat(timespec="seconds")
     for path, sha in files:
         probe = FileSource(path=path, sha256=sha, title=path.name)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from neo4j import Session
+from neo4j import Session, Transaction
 
 from graph_seed import vocabulary as vocab
 from graph_seed.model import NodeRecord
@@ -33,15 +33,12 @@ ALIASES_FILE = Path(__file__).resolve().parents[1] / "entity_aliases.yaml"
 
 _US = re.compile(r"\b(u\s*\.\s*s\s*\.(\s*a\s*\.)?|united\s+states(\s+of\s+america)?|usa)(?=\W|$)")
 _PUNCT = re.compile(r"[^\w\s]+")
+# properties(n) rather than n.faId: no "unknown property key" warnings on a graph without imports yet.
 _LOAD_ACTORS = """
 MATCH (n:Actor)
-RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, n.name AS name, n.aliases AS aliases,
-       n.acronym AS acronym, n.iatiRef AS iatiRef, n.faId AS faId, n.countryCode AS countryCode
+RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, properties(n) AS props
 """
-_LOAD_PROGRAMS = """
-MATCH (p:Program) WHERE p.iatiIdentifier IS NOT NULL OR p.faActivityId IS NOT NULL
-RETURN p.id AS id, p.iatiIdentifier AS iati, p.faActivityId AS fa
-"""
+_LOAD_PROGRAMS = "MATCH (p:Program) RETURN p.id AS id, properties(p) AS props"
 _LOAD_FOCUS = "MATCH (f:FocusArea) RETURN f.id AS id"
 
 
@@ -144,7 +141,8 @@ class Resolver:
 
     # -- building -------------------------------------------------------------------------------------
     @classmethod
-    def from_graph(cls, session: Session | None, owned_marker: str, aliases: Path = ALIASES_FILE) -> Resolver:
+    def from_graph(cls, session: Session | Transaction | None, owned_marker: str,
+                   aliases: Path = ALIASES_FILE) -> Resolver:
         """Alias table first (it wins ties), then every actor, import-keyed program and focus area in Neo4j."""
         resolver = cls(owned_marker=owned_marker)
         for entry in load_alias_table(aliases):
@@ -161,12 +159,13 @@ class Resolver:
         if session is None:
             return resolver
         for row in session.run(_LOAD_ACTORS, labels=list(vocab.ACTOR_LABELS)):
-            resolver.add_graph_actor(dict(row))
+            resolver.add_graph_actor({**row["props"], "id": row["id"], "label": row["label"]})
         for row in session.run(_LOAD_PROGRAMS):
-            if row["iati"]:
-                resolver.programs.setdefault("iati:" + row["iati"], row["id"])
-            if row["fa"]:
-                resolver.programs.setdefault("fa:" + row["fa"], row["id"])
+            props = row["props"]
+            if props.get("iatiIdentifier"):
+                resolver.programs.setdefault("iati:" + props["iatiIdentifier"], row["id"])
+            if props.get("faActivityId"):
+                resolver.programs.setdefault("fa:" + props["faActivityId"], row["id"])
         resolver.focus_areas.update(row["id"] for row in session.run(_LOAD_FOCUS))
         return resolver
 
