@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from graph_seed import vocabulary as vocab
 
@@ -221,16 +221,21 @@ class NodeRecord(BaseModel):
     name: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
     aliases: tuple[str, ...] = ()
     description: str | None = None
-    sources: tuple[NodeId, ...] = ()
+    sources: tuple[NodeId, ...] = Field(default=(), validate_default=True)
     properties: dict[str, PropertyValue] = Field(default_factory=dict)
+
+    @field_validator("sources")
+    @classmethod
+    def _sourced(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if info.data.get("label") != "Source" and not value:
+            raise ValueError("every node must name at least one source")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> NodeRecord:
         prefix = vocab.ID_PREFIXES[self.label]
         if not self.id.startswith(prefix + ":"):
             raise ValueError(f"id {self.id!r} of a {self.label} must start with '{prefix}:'")
-        if self.label != "Source" and not self.sources:
-            raise ValueError("sources: every node must name at least one source")
         checked = LABEL_PROPS[self.label].model_validate(self.properties)
         cleaned = {k: _plain(v) for k, v in checked.model_dump(exclude_none=True).items()}
         object.__setattr__(self, "properties", cleaned)
@@ -263,10 +268,15 @@ class EdgeRecord(BaseModel):
     sources: tuple[NodeId, ...]
     properties: dict[str, PropertyValue] = Field(default_factory=dict)
 
+    @field_validator("sources")
+    @classmethod
+    def _sourced(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("every relationship must name at least one source")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> EdgeRecord:
-        if not self.sources:
-            raise ValueError("sources: every relationship must name at least one source")
         if self.start == self.end:
             raise ValueError(f"a {self.type} relationship cannot link {self.start} to itself")
         checked = TYPE_PROPS[self.type].model_validate(self.properties)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from graph_seed import vocabulary as vocab
-from graph_seed.model import EdgeRecord, NodeRecord
+from graph_seed.model import LABEL_PROPS, TYPE_PROPS, EdgeRecord, NodeRecord
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NODE_COMMON_FIELDS = frozenset({"id", "label", "name", "aliases", "description", "sources"})
@@ -71,17 +71,27 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _field_of(error: dict[str, Any], in_properties: bool) -> str:
-    loc = [str(part) for part in error["loc"] if part != "properties"]
-    return ".".join(loc) if loc else ("properties" if in_properties else "record")
-
-
 def _validation_problems(name: str, line: int | None, exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"] if part != "properties") or None
         message = error["msg"].removeprefix("Value error, ")
-        problems.append(Problem(name, line, _field_of(error, True), message))
+        problems.append(Problem(name, line, loc, message))
     return problems
+
+
+def _property_problems(raw: dict[str, Any], common: frozenset[str], models: dict[str, type[BaseModel]],
+                       kind_field: str, name: str, line: int | None) -> list[Problem]:
+    """Validate a record's own properties on their own, so their errors show even when a common field fails."""
+    model = models.get(str(raw.get(kind_field)))
+    if model is None:
+        return []
+    properties = {k: v for k, v in raw.items() if k not in common and k != LINE_KEY}
+    try:
+        model.model_validate(properties)
+    except ValidationError as exc:
+        return _validation_problems(name, line, exc)
+    return []
 
 
 def node_from_mapping(raw: dict[str, Any]) -> NodeRecord:
@@ -130,7 +140,12 @@ def _parse_file(path: Path, shown: str, dataset: Dataset, lines: dict[int, tuple
             try:
                 record = build(raw)
             except ValidationError as exc:
-                problems.extend(_validation_problems(shown, line, exc))
+                found = _validation_problems(shown, line, exc)
+                if section == "nodes":
+                    found += _property_problems(raw, NODE_COMMON_FIELDS, LABEL_PROPS, "label", shown, line)
+                else:
+                    found += _property_problems(raw, EDGE_COMMON_FIELDS, TYPE_PROPS, "type", shown, line)
+                problems.extend(dict.fromkeys(found))  # the same problem once, in order
                 continue
             except TypeError as exc:
                 problems.append(Problem(shown, line, None, str(exc)))
