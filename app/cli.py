@@ -87,6 +87,24 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.neo4j_connection import resolve_target, sync_driver
+    from app.progress import Progress
+    from graph_seed.importers import import_files
+
+    progress = Progress(f"Reading {args.kind} rows")
+    if args.dry_run:
+        summary = import_files(None, args.kind, args.files, dry_run=True, strict=args.strict, progress=progress)
+    else:
+        target = resolve_target(settings)
+        with sync_driver(target) as driver:
+            summary = import_files(driver, args.kind, args.files, database=target.database,
+                                   strict=args.strict, progress=progress)
+    progress.done()
+    print(summary.describe())
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema import build_schema
 
@@ -118,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("files", nargs="*", type=Path, help="data files (default: graph_seed/data/*.yaml)")
     seed.set_defaults(handler=_cmd_seed)
 
+    imports = commands.add_parser("import", help="import IATI activity XML or ForeignAssistance.gov CSV files")
+    imports.add_argument("kind", choices=["iati", "fa-csv"], help="the files' format")
+    imports.add_argument("files", nargs="+", type=Path, help="files to import (read streaming)")
+    imports.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
+    imports.set_defaults(handler=_cmd_import)
+
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")
     schema.set_defaults(handler=_cmd_schema)
@@ -128,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from app.local_neo4j import LocalNeo4jError
+    from graph_seed.importers import ImportError_
     from graph_seed.records import DataValidationError
 
     try:
@@ -135,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except KeyboardInterrupt:
         return 130
-    except (CliError, LocalNeo4jError, DataValidationError, OSError, ValueError) as exc:
+    except (CliError, LocalNeo4jError, DataValidationError, ImportError_, OSError, ValueError) as exc:
         if args.debug:
             raise
         print(f"cbsi-graph {args.command}: error: {exc}", file=sys.stderr)
