@@ -31,20 +31,22 @@ OTHER_COLOUR = "#7f7f7f"
 
 
 def _short(attrs: dict, node: str, width: int = 28) -> str:
-    text = str(attrs.get("acronym") or attrs.get("name") or node)
+    code = attrs.get("countryCode") if attrs.get("label") == "Government" else None
+    text = str(attrs.get("acronym") or code or attrs.get("name") or node)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def plot_cooperation_network(
     graph: nx.Graph,
     path: str | Path,
-    top_labels: int = 15,
+    top_labels: int = 12,
     seed: int = 0,
     title: str = "CBSI cooperation network",
     weight: str | None = "weight",
 ) -> Path:
     """Draw the network: nodes coloured by actor type and sized by degree, names on the `top_labels` nodes of
-    highest degree, tie width by `weight`, a legend of actor types. Spring layout seeded by `seed`.
+    highest degree (acronym, ISO code for a government, else name), tie width by `weight`, a legend of actor
+    types. Spring layout seeded by `seed` (ties unweighted for the layout; isolates in a row at the bottom).
 
     Parameters
     ----------
@@ -70,7 +72,7 @@ def _save(figure: Figure, path: str | Path) -> Path:
 
 def cooperation_figure(
     graph: nx.Graph,
-    top_labels: int = 15,
+    top_labels: int = 12,
     seed: int = 0,
     title: str = "CBSI cooperation network",
     weight: str | None = "weight",
@@ -83,7 +85,7 @@ def cooperation_figure(
     if graph.number_of_nodes() == 0:
         axes.text(0.5, 0.5, "no actors in this slice", ha="center", va="center", transform=axes.transAxes)
         return figure
-    positions = nx.spring_layout(graph, seed=seed, weight=weight, k=1.5 / max(len(graph), 1) ** 0.5)
+    positions = _layout(graph, seed)
     degree = dict(graph.degree())
     biggest = max(degree.values()) or 1
     labels_present = sorted({graph.nodes[n].get("label") or "other" for n in graph})
@@ -108,9 +110,25 @@ def cooperation_figure(
         for label in (*[lab for lab in vocab.ACTOR_LABELS if lab in labels_present],
                       *[lab for lab in labels_present if lab not in vocab.ACTOR_LABELS])
     ]
-    axes.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, title="Actor type")
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=True,
+                title="Actor type")
     figure.tight_layout()
     return figure
+
+
+def _layout(graph: nx.Graph, seed: int) -> dict:
+    """Spring layout of the connected nodes (unweighted, so strong ties do not pile nodes on each other),
+    isolated nodes lined up along the bottom instead of flung to the edges."""
+    isolates = sorted((n for n in graph if graph.degree(n) == 0), key=str)
+    connected = graph.subgraph([n for n in graph if graph.degree(n) > 0])
+    positions: dict = {}
+    if len(connected):
+        spread = 2.5 / max(len(connected), 1) ** 0.5
+        positions.update(nx.spring_layout(connected, seed=seed, weight=None, k=spread, iterations=300))
+    for index, node in enumerate(isolates):
+        x = -1.0 + 2.0 * (index + 0.5) / len(isolates)
+        positions[node] = (x, -1.25)
+    return positions
 
 
 def _usd(value: float, _position: object = None) -> str:
@@ -151,7 +169,7 @@ def funding_figure(
             periods.append(row.period)
     kinds = [k for k in vocab.FLOW_TYPES if any(r.flow_type == k for r in rows)]
     kinds += sorted({r.flow_type for r in rows} - set(kinds))
-    figure = Figure(figsize=(max(8, 1.1 * len(periods) * max(1, len(kinds)) ** 0.5 + 3), 5.5), dpi=120)
+    figure = Figure(figsize=(min(16.0, max(8.0, 0.9 * len(periods) + 4)), 5.5), dpi=120)
     axes = figure.add_subplot()
     axes.set_title(title)
     if not rows:
