@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
     # GraphQL limits.
     max_page_size: int = Field(default=100, ge=1, validation_alias="CBSI_MAX_PAGE_SIZE")
-    max_query_depth: int = Field(default=10, ge=1, validation_alias="CBSI_MAX_QUERY_DEPTH")
+    max_query_depth: int = Field(default=15, ge=1, validation_alias="CBSI_MAX_QUERY_DEPTH")
     max_aliases: int = Field(default=30, ge=1, validation_alias="CBSI_MAX_ALIASES")
     max_tokens: int = Field(default=2000, ge=1, validation_alias="CBSI_MAX_TOKENS")
     max_query_cost: int = Field(default=50_000, ge=1, validation_alias="CBSI_MAX_QUERY_COST")

@@ -17,7 +17,7 @@ from schema.types import TYPES
 class QueryLimits:
     """Limits a request must stay within; each rejection names the limit."""
 
-    max_depth: int = 10
+    max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 50_000
@@ -31,10 +31,10 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
         query=Query,
         types=list(TYPES.values()),
         extensions=[
-            QueryDepthLimiter(max_depth=limits.max_depth),
-            MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-            MaxTokensLimiter(max_token_count=limits.max_tokens),
-            QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
             MaskInternalErrors,
         ],
     )
