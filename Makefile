@@ -11,7 +11,7 @@ STAMP := $(VENV)/.cbsi-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,leiden]"
 	touch $(STAMP)
 
 install: $(STAMP)

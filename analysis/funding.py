@@ -58,11 +58,13 @@ class FundingFlow:
 
     @property
     def period(self) -> str:
-        """`FY2016`, `FY2016-FY2018` for a multi-year figure, or `undated`."""
+        """`FY2016`, `FY2016-FY2018` for a multi-year figure, `FY2010-` (since) or `-FY2022` (to), or `undated`."""
         if self.years is None:
             return "undated"
         start, end = self.years
-        return f"FY{start}" if start == end else f"FY{start}-FY{end}"
+        if start == end:
+            return f"FY{start}"
+        return f"{'' if start is None else f'FY{start}'}-{'' if end is None else f'FY{end}'}"
 
 
 def _program_shares(graph: nx.MultiDiGraph, funding: str) -> dict[str, float]:
@@ -165,7 +167,9 @@ def _in_years(years: YearRange | None, wanted: YearRange | None) -> bool:
     if years is None:
         return False
     lo, hi = wanted
-    return not ((lo is not None and years[1] < lo) or (hi is not None and years[0] > hi))
+    first, last = years
+    return not ((lo is not None and last is not None and last < lo)
+                or (hi is not None and first is not None and first > hi))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +229,8 @@ def funding_by_year(
     rows = [
         FundingPeriodRecord(period, start, end, kind, amount, int(count), int(unconverted))
         for (start, end, period, kind), (amount, count, unconverted) in sorted(
-            totals.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, item[0][1] or 0, item[0][3])
+            totals.items(), key=lambda item: (item[0][0] is None and item[0][1] is None, item[0][0] or item[0][1] or 0,
+                              item[0][1] or 9999, item[0][3])
         )
     ]
     return Table(rows, title="Funding by fiscal period and flow type (USD)", row_type=FundingPeriodRecord)

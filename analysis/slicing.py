@@ -45,16 +45,18 @@ def year_of(value: Any) -> int | None:
 def funding_years(attrs: Mapping[str, Any]) -> YearRange | None:
     """The fiscal years a Funding node covers, as an inclusive `(start, end)`; None when undated.
 
+    A figure stated "since 2010" or "to 2022" keeps its open end (None): it is not a one-year figure.
+
     >>> funding_years({"fiscalYear": 2016}), funding_years({"fiscalYearStart": 2016, "fiscalYearEnd": 2018})
     ((2016, 2016), (2016, 2018))
+    >>> funding_years({"fiscalYearStart": 2010}), funding_years({"fiscalYearEnd": 2022})
+    ((2010, None), (None, 2022))
     """
     if attrs.get("fiscalYear") is not None:
         return int(attrs["fiscalYear"]), int(attrs["fiscalYear"])
     start, end = attrs.get("fiscalYearStart"), attrs.get("fiscalYearEnd")
     if start is not None or end is not None:
-        start = int(start if start is not None else end)
-        end = int(end if end is not None else start)
-        return start, end
+        return (None if start is None else int(start)), (None if end is None else int(end))
     year = year_of(attrs.get("date"))
     return (year, year) if year is not None else None
 

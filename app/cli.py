@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
     imports.set_defaults(handler=_cmd_import)
 
+    from app import cli_analysis
+
+    cli_analysis.add_parsers(commands)
+
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")
     schema.set_defaults(handler=_cmd_schema)
@@ -161,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `cbsi-graph analyze ... | head`: the reader has all it wanted
+        sys.stderr.close()
+        return 0
     except (CliError, LocalNeo4jError, DataValidationError, ImportError_, OSError, ValueError) as exc:
         if args.debug:
             raise
