@@ -117,6 +117,11 @@ def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1].strip() if text else type(exc).__name__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cbsi-graph", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show full tracebacks")
@@ -156,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.debug:  # the driver's retry chatter; failures still end in one clear line below
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
+    from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+
     from app.local_neo4j import LocalNeo4jError
     from graph_seed.importers import ImportError_
     from graph_seed.records import DataValidationError
@@ -165,6 +174,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except KeyboardInterrupt:
         return 130
+    except (ServiceUnavailable, SessionExpired) as exc:
+        if args.debug:
+            raise
+        settings = get_settings()
+        where = settings.neo4j_uri or f"the local Neo4j on port {settings.neo4j_port}"
+        print(f"cbsi-graph {args.command}: error: cannot reach Neo4j at {where} ({_first_line(exc)}); "
+              "is it running? (`cbsi-graph neo4j start`, or check NEO4J_URI)", file=sys.stderr)
+        return 1
+    except AuthError:
+        print(f"cbsi-graph {args.command}: error: Neo4j refused the user and password configured "
+              "(NEO4J_USER / NEO4J_PASSWORD)", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `cbsi-graph analyze ... | head`: the reader has all it wanted
         sys.stderr.close()
         return 0
