@@ -62,7 +62,9 @@ class Loaders:
     def hop(self, relation: catalog.Relation, role: str | None = None, where: dict[str, Any] | None = None
             ) -> DataLoader[str, list[EdgeRow]]:
         """The loader for `relation` with this role/where (one loader, hence one query, per distinct filter)."""
-        key = json.dumps([relation.label, relation.field, role, where], sort_keys=True, default=str)
+        # Not keyed by the parent's label: Jamaica's and USAID's `programs` are one hop, hence one query.
+        key = json.dumps([relation.rel_type, relation.direction, relation.target, role, where], sort_keys=True,
+                         default=str)
         if key not in self._hops:
             cypher, params = hop_query(relation, role, where)
 

@@ -153,10 +153,10 @@ def test_nested_pages(neo4j_auth) -> None:
 def test_round_trips_grow_with_depth_not_rows(neo4j_auth) -> None:
     """No N+1: the same deep query over 5 or 33 programs sends the same number of Cypher queries."""
     query = """query($n: Int) { programs(first: $n) { edges { node { name sources { title }
-        participants { edges { role sources { title } node { name
-          memberships { edges { since node { name } } }
-          programs(first: 3) { edges { node { name countries { edges { percentage node { name } } } } } } } } }
-        countries { edges { node { name } } } } } } }"""
+        participants(first: 5) { edges { role sources { title } node { name
+          memberships(first: 3) { edges { since node { name } } }
+          programs(first: 3) { edges { node { name countries(first: 3) { edges { percentage node { name } } } } } } } } }
+        countries(first: 5) { edges { node { name } } } } } } }"""
     sent = {}
     for rows in (5, EXTRA_PROGRAMS + 3):
         result, context = run_query(neo4j_auth, query, {"n": rows})
