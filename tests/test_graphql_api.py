@@ -155,7 +155,8 @@ def test_round_trips_grow_with_depth_not_rows(neo4j_auth) -> None:
     query = """query($n: Int) { programs(first: $n) { edges { node { name sources { title }
         participants(first: 5) { edges { role sources { title } node { name
           memberships(first: 3) { edges { since node { name } } }
-          programs(first: 3) { edges { node { name countries(first: 3) { edges { percentage node { name } } } } } } } } }
+          programs(first: 3) { edges { node { name
+            countries(first: 3) { edges { percentage node { name } } } } } } } } }
         countries(first: 5) { edges { node { name } } } } } } }"""
     sent = {}
     for rows in (5, EXTRA_PROGRAMS + 3):
