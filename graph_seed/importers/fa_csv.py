@@ -29,6 +29,7 @@ import csv
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ def parse_fiscal_year(value: str) -> tuple[int, bool]:
     return year, bool(match.group(2))
 
 
+@lru_cache(maxsize=65536)
 def is_placeholder_partner(name: str) -> bool:
     return any(pattern.search(name) for pattern in _PLACEHOLDERS)
 
@@ -107,14 +109,17 @@ class FaMapper:
         self.shown, self.resolver, self.sink, self.summary = shown, resolver, sink, summary
         self.occurrences = OccurrenceCounter()
         self.columns: dict[str, str] = {}
+        self._actual: dict[str, str] = {}
         self.program_codes: dict[str, list[str]] = {}  # only programs whose rows disagree on codes
         self.first_codes: dict[str, str] = {}
         self.no_country = 0
 
     def get(self, row: dict[str, str | None], column: str) -> str:
-        actual = self.columns.get(column.lower())
-        value = row.get(actual) if actual is not None else None
-        return value.strip() if isinstance(value, str) else ""
+        actual = self._actual.get(column)
+        if actual is None:
+            actual = self._actual[column] = self.columns.get(column.lower(), "\0missing")
+        value = row.get(actual)
+        return value.strip() if value else ""
 
     def run(self, path: Path, progress: Callable[[int], None] | None) -> None:
         try:

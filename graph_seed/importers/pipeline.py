@@ -131,8 +131,12 @@ def import_files(
             tx.commit()
         except (Neo4jError, DriverError) as exc:
             _rollback(tx)
+            hint = ""
+            if "MemoryPoolOutOfMemoryError" in str(exc):
+                hint = (" -- the import is larger than one transaction fits in this Neo4j's heap: split the file, or "
+                        "raise the heap / dbms.memory.transaction.total.max")
             raise ImportWriteError(summary.files[-1] if summary.files else "-",
-                                   f"Neo4j refused the write, nothing was imported: {exc}") from exc
+                                   f"Neo4j refused the write, nothing was imported: {exc}{hint}") from exc
         except BaseException:
             _rollback(tx)
             raise

@@ -138,6 +138,7 @@ class Resolver:
     new_candidates: dict[str, ActorCandidate] = field(default_factory=dict)
     programs: dict[str, str] = field(default_factory=dict)
     focus_areas: set[str] = field(default_factory=set)
+    _cache: dict[ActorCandidate | str, Resolution] = field(default_factory=dict)
 
     # -- building -------------------------------------------------------------------------------------
     @classmethod
@@ -186,6 +187,13 @@ class Resolver:
 
     # -- resolving ------------------------------------------------------------------------------------
     def resolve(self, candidate: ActorCandidate) -> Resolution:
+        """Resolve (memoised: the same description in the same import always lands on the same node)."""
+        cached = self._cache.get(candidate)
+        if cached is None:
+            cached = self._cache[candidate] = self._resolve(candidate)
+        return cached
+
+    def _resolve(self, candidate: ActorCandidate) -> Resolution:
         node_id = None
         if candidate.iati_ref:
             node_id = self.refs.get(_iati_key(candidate.iati_ref))
@@ -201,11 +209,15 @@ class Resolver:
 
     def government(self, iso2: str, name: str) -> Resolution:
         """The Government node of a country: the graph's (by countryCode or `gov:<ISO2>`), else a new one."""
+        cached = self._cache.get("country:" + iso2)
+        if cached is not None:
+            return cached
         node_id = self.refs.get("country:" + iso2)
         if node_id is None:
             node_id = self._register(ActorCandidate(label="Government", name=name, new_id=f"gov:{iso2}",
                                                     country=iso2))
-        return self._resolution(node_id)
+        cached = self._cache["country:" + iso2] = self._resolution(node_id)
+        return cached
 
     def program_id(self, key: str, new_id: str) -> tuple[str, bool]:
         """(id, touch_only) of a Program keyed `iati:<identifier>` / `fa:<activity id>`."""

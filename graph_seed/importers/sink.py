@@ -28,6 +28,7 @@ SOURCE_IMPORTED_AT = "MATCH (s:Source {id: $id}) SET s.importedAt = coalesce(s.i
 
 
 BATCH_SIZE = 20_000
+_TRUSTED_TYPES = frozenset({"FUNDS", "PROVIDES", "RECEIVED_BY", "PART_OF", "ADDRESSES"})
 
 
 class RecordSink:
@@ -90,8 +91,15 @@ class RecordSink:
         key = (start, rel_type, end, str(props.get("role", "")))
         if dedupe and key in self._seen_edges:
             return
-        record = EdgeRecord.model_validate({"type": rel_type, "from": start, "to": end, "sources": self.sources,
-                                            "properties": props})
+        if props or rel_type not in _TRUSTED_TYPES:
+            record = EdgeRecord.model_validate({"type": rel_type, "from": start, "to": end, "sources": self.sources,
+                                                "properties": props})
+        else:
+            # Fast path, measured to matter at 100k+ rows: a property-less edge of an allow-listed type between
+            # ids that were validated when their nodes were built (or read from the graph) has nothing left to
+            # check but the self-loop, done above.
+            record = EdgeRecord.model_construct(type=rel_type, start=start, end=end, sources=self.sources,
+                                                properties={})
         self.edge(record, dedupe=dedupe)
 
     def has_node(self, node_id: str) -> bool:

@@ -1,0 +1,105 @@
+"""Benchmark the IATI and FA CSV importers into a fresh local Neo4j: rows/s and peak memory per size.
+
+Each import runs in its own child process so `ru_maxrss` is that import's peak resident memory, not the
+benchmark's. Files come from `bench/gen_aid_files.py` (deterministic). Neo4j: 2 GB heap, 1 GB page cache.
+
+    .venv/bin/python bench/bench_import.py                 # 10k and 100k rows, both formats
+    .venv/bin/python bench/bench_import.py --sizes 10000 100000 1000000 --kinds fa-csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def child(kind: str, path: str, uri: str, password: str) -> None:
+    """Run one import and print its figures as JSON (runs in a fresh process)."""
+    from neo4j import GraphDatabase
+
+    from graph_seed.importers import import_files
+
+    with GraphDatabase.driver(uri, auth=("neo4j", password)) as driver:
+        started = time.monotonic()
+        summary = import_files(driver, kind, [Path(path)])  # type: ignore[arg-type]
+        seconds = time.monotonic() - started
+    print(json.dumps({
+        "seconds": seconds, "rows": summary.transactions, "units": summary.rows_read,
+        "nodes": summary.nodes_created, "rels": summary.relationships_created, "problems": len(summary.problems),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--kinds", nargs="+", default=["fa-csv", "iati"], choices=["fa-csv", "iati"])
+    parser.add_argument("--child", nargs=4, metavar=("KIND", "FILE", "URI", "PASSWORD"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+
+    from neo4j import GraphDatabase
+
+    from app.local_neo4j import LocalNeo4j
+    from bench.gen_aid_files import generate_fa, generate_iati
+    from graph_seed.neo4j_writer import delete_all, ensure_schema
+
+    with tempfile.TemporaryDirectory(prefix="cbsi-bench-") as tmp:
+        tmpdir = Path(tmp)
+        neo4j = LocalNeo4j(tmpdir / "neo4j", port=_free_port(), heap="2g", pagecache="1g")
+        neo4j.start()
+        results = []
+        try:
+            with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
+                for kind in args.kinds:
+                    for size in args.sizes:
+                        path = tmpdir / f"{kind}-{size}.{'xml' if kind == 'iati' else 'csv'}"
+                        (generate_iati if kind == "iati" else generate_fa)(size, path, 7)
+                        with driver.session() as session:
+                            delete_all(session)
+                            ensure_schema(session)
+                        runs = []
+                        for attempt in ("first", "again"):  # again = idempotent re-import of the same file
+                            out = subprocess.run(
+                                [sys.executable, __file__, "--child", kind, str(path), neo4j.uri, neo4j.password()],
+                                capture_output=True, text=True, check=False, cwd=ROOT)
+                            if out.returncode != 0:
+                                print(out.stderr[-3000:], file=sys.stderr)
+                                results.append((kind, size, attempt, None, path.stat().st_size))
+                                break
+                            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                            results.append((kind, size, attempt, runs[-1], path.stat().st_size))
+                            print(kind, size, attempt, runs[-1], flush=True)
+        finally:
+            neo4j.stop()
+    print()
+    print(f"{'kind':7} {'rows':>9} {'run':6} {'file MB':>8} {'seconds':>8} {'rows/s':>8} {'peak RSS MB':>12} "
+          f"{'nodes+':>8} {'rels+':>8}")
+    for kind, size, attempt, run, file_size in results:
+        if run is None:
+            print(f"{kind:7} {size:>9} {attempt:6} {file_size / 1e6:>8.1f}   FAILED (see stderr)")
+            continue
+        print(f"{kind:7} {size:>9} {attempt:6} {file_size / 1e6:>8.1f} {run['seconds']:>8.1f} "
+              f"{run['rows'] / run['seconds']:>8.0f} {run['maxrss_mb']:>12.0f} {run['nodes']:>8} {run['rels']:>8}")
+
+
+if __name__ == "__main__":
+    main()
