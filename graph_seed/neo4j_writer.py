@@ -111,11 +111,29 @@ def _batches(rows: Sequence[dict[str, object]], size: int) -> Iterable[Sequence[
         yield rows[offset : offset + size]
 
 
-def ensure_schema(session: Session) -> None:
-    """Constraints (unique id per label) and indexes, all `IF NOT EXISTS`: safe to run every time."""
+SHOW_SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name RETURN name", "SHOW INDEXES YIELD name RETURN name")
+
+
+def _schema_name(statement: str) -> str:
+    """The name a CREATE CONSTRAINT / CREATE [FULLTEXT] INDEX statement gives (the word before IF NOT EXISTS)."""
+    return statement.split(" IF NOT EXISTS")[0].split()[-1]
+
+
+def ensure_schema(session: Session) -> list[str]:
+    """Create the constraints (unique id per label) and indexes that are missing; returns their names.
+
+    Two `SHOW`s answer whether anything is missing, so the usual call (everything exists) costs two queries.
+    """
+    existing = {record["name"] for query in SHOW_SCHEMA_NAMES for record in session.run(query)}
+    created = []
     for statement in (*CONSTRAINTS, *INDEXES):
-        session.run(statement).consume()
-    session.run("CALL db.awaitIndexes(300)").consume()
+        name = _schema_name(statement)
+        if name not in existing:
+            session.run(statement).consume()
+            created.append(name)
+    if created:
+        session.run("CALL db.awaitIndexes(300)").consume()
+    return created
 
 
 def write_records_tx(

@@ -34,7 +34,11 @@ def seed(
     dataset = dataset or load_dataset(files)
     progress(f"Validated {len(dataset.nodes)} nodes and {len(dataset.edges)} relationships.")
     with driver.session(database=database) as session:
-        ensure_schema(session)
+        created = ensure_schema(session)
+        if created:
+            progress(f"Created {len(created)} constraints and indexes: {', '.join(created)}.")
+        else:
+            progress("Constraints and indexes already in place.")
         if reset:
             progress("Removing the existing graph (--reset)...")
             delete_all(session)
