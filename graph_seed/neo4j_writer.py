@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from neo4j import ManagedTransaction, Session
+from neo4j import ManagedTransaction, Result, Session, Transaction
 
 from graph_seed import vocabulary as vocab
 from graph_seed.model import EdgeRecord, NodeRecord
@@ -38,14 +38,20 @@ INDEXES: tuple[str, ...] = (
 )
 
 # `labels` comes from the allow-list below, never from input.
+# Each query returns how many nodes (relationships) it really changed, so a write that changes nothing leaves
+# the graph version alone (see `bump_graph_version`).
 _MERGE_NODES = """
 UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
+WITH n, row, properties(n) AS before, labels(n) AS beforeLabels
 SET n:{labels}
 SET n += row.props
 SET n.sources = coalesce(n.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(n.sources, [])],
     n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 SET n.aliasText = reduce(t = '', a IN n.aliases | t + a + ' | ')
+WITH n, before, beforeLabels
+WHERE before <> properties(n) OR size(beforeLabels) <> size(labels(n))
+RETURN count(n) AS changed
 """
 
 _MERGE_EDGES = """
@@ -53,12 +59,24 @@ UNWIND $rows AS row
 MATCH (a:Entity {{id: row.start}})
 MATCH (b:Entity {{id: row.end}})
 MERGE (a)-[r:{rel_type}{merge_props}]->(b)
+WITH r, row, properties(r) AS before
 SET r += row.props
 SET r.sources = coalesce(r.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])]
+WITH r, before WHERE before <> properties(r)
+RETURN count(r) AS changed
 """
 
 COUNT_NODES = "MATCH (n:Entity) RETURN count(n) AS count"
 DELETE_ALL = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# The graph's version: bumped by every write that changes something, so readers (the GraphQL analysis fields)
+# can cache results until the graph changes. `GraphMeta` is not an `Entity`: it is bookkeeping, not data.
+BUMP_GRAPH_VERSION = """
+MERGE (m:GraphMeta {id: 'graph'})
+SET m.version = coalesce(m.version, 0) + 1, m.changedAt = datetime()
+RETURN m.version AS version
+"""
+GRAPH_VERSION = "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.version, 0) AS version"
 
 
 @dataclass
@@ -69,6 +87,7 @@ class WriteSummary:
     relationships_created: int = 0
     properties_set: int = 0
     labels_added: int = 0
+    changed: int = 0
     nodes_by_label: dict[str, int] = field(default_factory=dict)
     relationships_by_type: dict[str, int] = field(default_factory=dict)
 
@@ -145,6 +164,7 @@ def write_records_tx(
 ) -> WriteSummary:
     """MERGE nodes (grouped by label) then relationships (grouped by type) inside one transaction."""
     summary = WriteSummary()
+    changed = 0
     by_label: dict[str, list[dict[str, object]]] = defaultdict(list)
     for node in nodes:
         by_label[node.label].append(_node_row(node))
@@ -152,8 +172,10 @@ def write_records_tx(
     for edge in edges:
         by_type[edge.type].append(_edge_row(edge))
 
-    def account(result_summary: object, count: int) -> None:
-        counters = result_summary.counters  # type: ignore[attr-defined]
+    def account(result: Result, count: int) -> None:
+        nonlocal changed
+        changed += result.single(strict=True)["changed"]
+        counters = result.consume().counters
         summary.nodes_created += counters.nodes_created
         summary.relationships_created += counters.relationships_created
         summary.properties_set += counters.properties_set
@@ -164,11 +186,14 @@ def write_records_tx(
     for label, rows in by_label.items():
         summary.nodes_by_label[label] = len(rows)
         for batch in _batches(rows, batch_size):
-            account(tx.run(merge_nodes_query(label), rows=list(batch)).consume(), len(batch))
+            account(tx.run(merge_nodes_query(label), rows=list(batch)), len(batch))
     for rel_type, rows in by_type.items():
         summary.relationships_by_type[rel_type] = len(rows)
         for batch in _batches(rows, batch_size):
-            account(tx.run(merge_edges_query(rel_type), rows=list(batch)).consume(), len(batch))
+            account(tx.run(merge_edges_query(rel_type), rows=list(batch)), len(batch))
+    summary.changed = changed
+    if changed:
+        bump_graph_version(tx)
     return summary
 
 
@@ -178,6 +203,13 @@ def write_records(session: Session, nodes: Iterable[NodeRecord], edges: Iterable
     return session.execute_write(write_records_tx, node_list, edge_list)
 
 
+def bump_graph_version(tx: ManagedTransaction | Transaction) -> int:
+    """Mark the graph as changed (inside the writer's transaction); returns the new version."""
+    return int(tx.run(BUMP_GRAPH_VERSION).single(strict=True)["version"])
+
+
 def delete_all(session: Session) -> None:
     """Remove every CBSI node and relationship (keeps constraints and indexes)."""
-    session.run(DELETE_ALL).consume()
+    deleted = session.run(DELETE_ALL).consume().counters.nodes_deleted
+    if deleted:
+        session.execute_write(bump_graph_version)

@@ -79,3 +79,24 @@ def test_reset_removes_what_the_seed_does_not_hold(seeded_graph: Driver) -> None
     assert seeded_graph.execute_query(
         "MATCH (n:Entity {id: 'program:stray'}) RETURN count(n) AS c"
     ).records[0]["c"] == 0
+
+
+def graph_version(driver: Driver) -> int:
+    return driver.execute_query(neo4j_writer.GRAPH_VERSION).records[0]["version"]
+
+
+def test_graph_version_moves_only_when_the_graph_changes(seeded_graph: Driver) -> None:
+    before = graph_version(seeded_graph)
+    again = seed(seeded_graph, **QUIET)
+    assert again.summary.changed == 0
+    assert graph_version(seeded_graph) == before
+    dataset = load_dataset()
+    node = next(n for n in dataset.nodes if n.label == "Program")
+    edited = node.model_copy(update={"description": "edited for the test"})
+    with seeded_graph.session() as session:
+        summary = neo4j_writer.write_records(session, [edited], [])
+    assert summary.changed == 1
+    assert graph_version(seeded_graph) == before + 1
+    with seeded_graph.session() as session:
+        neo4j_writer.delete_all(session)
+    assert graph_version(seeded_graph) == before + 2
