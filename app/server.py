@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.settings import Settings
+from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
 
@@ -36,12 +37,14 @@ class CbsiGraphQL(GraphQL):
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
         self.driver: AsyncDriver | None = None
+        self.network = NetworkCache()  # network measures, cached until the graph version changes
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
             raise RuntimeError("the application has not started")
         context = GraphQLContext.create(
-            self.driver, self.target_database, self.settings.query_timeout, self.settings.max_page_size
+            self.driver, self.target_database, self.settings.query_timeout, self.settings.max_page_size,
+            self.network,
         )
         context.request, context.response = request, response
         return context

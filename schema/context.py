@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from resolvers.cypher import CypherRunner
+from resolvers.network import NetworkCache
 
 
 @dataclass
@@ -17,9 +18,12 @@ class GraphQLContext:
     runner: CypherRunner
     max_page_size: int = 100
     loaders: dict[str, Any] = field(default_factory=dict)
+    network: NetworkCache = field(default_factory=NetworkCache)  # shared by every request of one app
     request: Any = None
     response: Any = None
 
     @classmethod
-    def create(cls, driver: AsyncDriver, database: str | None, timeout: float, max_page_size: int) -> GraphQLContext:
-        return cls(runner=CypherRunner(driver, database, timeout), max_page_size=max_page_size)
+    def create(cls, driver: AsyncDriver, database: str | None, timeout: float, max_page_size: int,
+               network: NetworkCache | None = None) -> GraphQLContext:
+        return cls(runner=CypherRunner(driver, database, timeout), max_page_size=max_page_size,
+                   network=network or NetworkCache())

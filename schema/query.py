@@ -52,6 +52,7 @@ from schema.filters import (
     sort_args,
     to_dict,
 )
+from schema.network import NetworkAnalysis
 from schema.paging import graph_loaders, page_size
 from schema.search import NodeType, SearchHit, search_field
 from schema.stats import GraphStats
@@ -106,6 +107,11 @@ class Query:
     @strawberry.field(description="Counts of nodes by label and relationships by type.")
     def graph_stats(self) -> GraphStats:
         return GraphStats()
+
+    @strawberry.field(description="Network measures (centrality, brokerage, communities, concentration) of the "
+                                  "cooperation graph, computed by `analysis/` and cached until the graph changes.")
+    def network(self) -> NetworkAnalysis:
+        return NetworkAnalysis()
 
     @strawberry.field(description="Any node by its Relay global id (the `id` field of every node).")
     async def node(self, info: Info[GraphQLContext, None], id: strawberry.ID) -> Entity:  # noqa: A002

@@ -1,0 +1,212 @@
+"""`network`: the researchers' measures (`analysis/`) as query fields, top-N, sliced, cached per graph version."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from schema.context import GraphQLContext
+from schema.errors import ClientError, LimitExceededError
+from schema.types import Actor, load_node
+
+MAX_TOP = 200
+
+
+@strawberry.enum(description="A centrality measure of actors in the cooperation graph.")
+class CentralityMeasure(enum.Enum):
+    DEGREE = "degree"
+    BETWEENNESS = "betweenness"
+    EIGENVECTOR = "eigenvector"
+    PAGERANK = "pagerank"
+
+
+@strawberry.enum(description="What partitions actors into groups for brokerage.")
+class BrokerageGroup(enum.Enum):
+    ACTOR_TYPE = "label"
+    COUNTRY = "countryCode"
+
+
+@strawberry.enum(description="Community detection method (seeded, reproducible).")
+class CommunityMethod(enum.Enum):
+    LOUVAIN = "louvain"
+    LEIDEN = "leiden"
+
+
+@strawberry.enum(description="What funding concentration is measured over.")
+class ConcentrationUnit(enum.Enum):
+    COUNTRY = "country"
+    FUNDER = "funder"
+    IMPLEMENTER = "implementer"
+
+
+@strawberry.enum(description="Actor labels, to slice the network by actor type.")
+class ActorType(enum.Enum):
+    GOVERNMENT = "Government"
+    AGENCY = "Agency"
+    INTERGOVERNMENTAL_ORGANIZATION = "IntergovernmentalOrganization"
+    CIVIL_SOCIETY_ORGANIZATION = "CivilSocietyOrganization"
+    PRIVATE_SECTOR_ACTOR = "PrivateSectorActor"
+
+
+@strawberry.input(description="A slice of the network: fiscal years (inclusive), countries, actor types.")
+class NetworkSlice:
+    fiscal_year_from: int | None = None
+    fiscal_year_to: int | None = None
+    countries: list[str] | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 codes.")
+    actor_types: list[ActorType] | None = None
+
+
+def _options(where: NetworkSlice | None) -> dict[str, Any]:
+    if where is None:
+        return {}
+    options: dict[str, Any] = {}
+    if where.fiscal_year_from is not None or where.fiscal_year_to is not None:
+        if (where.fiscal_year_from and where.fiscal_year_to and where.fiscal_year_from > where.fiscal_year_to):
+            raise ClientError("where.fiscalYearFrom: must not be after fiscalYearTo", code="BAD_FILTER")
+        options["fiscal_years"] = (where.fiscal_year_from, where.fiscal_year_to)
+    if where.countries:
+        bad = [c for c in where.countries if len(c) != 2 or not c.isalpha() or not c.isupper()]
+        if bad:
+            raise ClientError(f"where.countries: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}", code="BAD_FILTER")
+        options["countries"] = list(where.countries)
+    if where.actor_types:
+        options["actor_types"] = [t.value for t in where.actor_types]
+    return options
+
+
+def _top(top: int) -> int:
+    if top < 1 or top > MAX_TOP:
+        raise LimitExceededError(f"top: must be between 1 and {MAX_TOP}, got {top}")
+    return top
+
+
+@strawberry.interface(description="A row about one actor; `actor` resolves the node itself (batched).")
+class ActorRow:
+    graph_id: str
+    name: str | None
+
+    @strawberry.field(description="The actor node (loaded in one batch for all rows).")
+    async def actor(self, info: Info[GraphQLContext, None]) -> Actor | None:
+        return await load_node(info, self.graph_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="An actor's centrality score in the cooperation graph.")
+class CentralityScore(ActorRow):
+    label: str | None
+    score: float
+    degree: int
+
+
+@strawberry.type(description="A broker by betweenness, and the groups its neighbours belong to.")
+class Broker(ActorRow):
+    group: str | None
+    betweenness: float
+    degree: int
+    neighbour_groups: int
+    groups: list[str]
+
+
+@strawberry.type(description="Gould-Fernandez (1989) brokerage role counts of one actor.")
+class BrokerageRoles(ActorRow):
+    group: str | None
+    coordinator: int
+    itinerant: int
+    gatekeeper: int
+    representative: int
+    liaison: int
+    total: int
+
+
+@strawberry.type(description="One community: its actors.")
+class Community:
+    index: int
+    size: int
+    members: list[str] = strawberry.field(description="Graph ids of the community's actors.")
+
+
+@strawberry.type(description="Communities of the cooperation graph, with their modularity.")
+class Communities:
+    method: str
+    seed: int | None
+    modularity: float
+    communities: list[Community]
+
+
+@strawberry.type(description="Concentration (HHI, Gini) of one flow type's USD over countries, funders or "
+                             "implementers.")
+class Concentration:
+    flow_type: str
+    by: str
+    units: int
+    total_usd: float
+    hhi: float
+    gini: float
+    top_unit: str | None
+    top_share: float
+
+
+@strawberry.type(description="Network measures of the cooperation graph, cached until the graph changes.")
+class NetworkAnalysis:
+    @strawberry.field(description="The graph version the results are computed on (moves when the graph changes).")
+    async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
+        version, _ = await info.context.network.current_graph(info.context.runner)
+        return version
+
+    @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact.")
+    async def centrality(
+        self, info: Info[GraphQLContext, None], measure: CentralityMeasure = CentralityMeasure.DEGREE,
+        top: int = 10, where: NetworkSlice | None = None,
+    ) -> list[CentralityScore]:
+        table = await info.context.network.measure(
+            info.context.runner, measure.value, {**_options(where), "top": _top(top)})
+        column = "degree_centrality" if measure is CentralityMeasure.DEGREE else measure.value
+        return [CentralityScore(graph_id=r.node, name=r.name, label=r.label, score=float(getattr(r, column) or 0.0),
+                                degree=r.degree) for r in table]
+
+    @strawberry.field(description="Brokers by betweenness, with the groups (actor types or countries) they span.")
+    async def brokers(
+        self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
+        where: NetworkSlice | None = None,
+    ) -> list[Broker]:
+        table = await info.context.network.measure(
+            info.context.runner, "brokers", {**_options(where), "top": _top(top), "group": group.value})
+        return [Broker(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
+                       betweenness=r.betweenness, degree=r.degree, neighbour_groups=r.neighbour_groups,
+                       groups=[str(g) for g in r.groups]) for r in table]
+
+    @strawberry.field(description="Gould-Fernandez brokerage roles on the directed resource-flow graph, "
+                                  "most brokering first.")
+    async def brokerage_roles(
+        self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
+        where: NetworkSlice | None = None,
+    ) -> list[BrokerageRoles]:
+        table = await info.context.network.measure(
+            info.context.runner, "brokerage-roles", {**_options(where), "top": _top(top), "group": group.value})
+        return [BrokerageRoles(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
+                               coordinator=r.coordinator, itinerant=r.itinerant, gatekeeper=r.gatekeeper,
+                               representative=r.representative, liaison=r.liaison, total=r.total) for r in table]
+
+    @strawberry.field(description="Communities of the cooperation graph (seeded: the same seed, the same answer).")
+    async def communities(
+        self, info: Info[GraphQLContext, None], method: CommunityMethod = CommunityMethod.LOUVAIN, seed: int = 0,
+        where: NetworkSlice | None = None,
+    ) -> Communities:
+        result = await info.context.network.measure(
+            info.context.runner, "communities", {**_options(where), "method": method.value, "seed": seed})
+        return Communities(
+            method=result.method, seed=result.seed, modularity=result.modularity,
+            communities=[Community(index=i, size=len(c), members=sorted(c)) for i, c in enumerate(result.communities)],
+        )
+
+    @strawberry.field(description="Funding concentration per flow type (flow types are never added together).")
+    async def concentration(
+        self, info: Info[GraphQLContext, None], by: ConcentrationUnit = ConcentrationUnit.COUNTRY,
+        where: NetworkSlice | None = None,
+    ) -> list[Concentration]:
+        table = await info.context.network.measure(
+            info.context.runner, "concentration", {**_options(where), "by": by.value})
+        return [Concentration(flow_type=r.flow_type, by=r.by, units=r.units, total_usd=r.total_usd, hhi=r.hhi,
+                              gini=r.gini, top_unit=r.top_unit, top_share=r.top_share) for r in table]

@@ -1,0 +1,91 @@
+"""`network { ... }`: the analysis measures through GraphQL, equal to `analysis/` on the same graph, cached
+until the graph version moves."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from neo4j import AsyncGraphDatabase, Driver
+
+from analysis import MEASURES, from_records
+from graph_seed import neo4j_writer
+from graph_seed.records import load_dataset
+from resolvers.network import NetworkCache
+from schema import QueryLimits, build_schema
+from schema.context import GraphQLContext
+
+pytestmark = pytest.mark.neo4j
+SCHEMA = build_schema(QueryLimits())
+
+
+def execute(auth: tuple[str, str, str], query: str, cache: NetworkCache | None = None) -> Any:
+    uri, user, password = auth
+
+    async def go() -> Any:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            context = GraphQLContext.create(driver, None, 10.0, 100, cache or NetworkCache())
+            return await SCHEMA.execute(query, context_value=context)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+def test_centrality_equals_the_analysis_layer(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    result = execute(neo4j_auth, """{ network { centrality(measure: BETWEENNESS, top: 5) {
+        graphId name score degree actor { name } } } }""")
+    assert result.errors is None, result.errors
+    rows = result.data["network"]["centrality"]
+    expected = MEASURES["betweenness"](from_records(), top=5)
+    assert [r["graphId"] for r in rows] == [r.node for r in expected]
+    assert [round(r["score"], 9) for r in rows] == [round(r.betweenness, 9) for r in expected]
+    assert all(r["actor"]["name"] == r["name"] for r in rows)
+
+
+def test_communities_are_seeded_and_cover_the_actors(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    query = "{ network { communities(seed: 7) { modularity communities { size members } } } }"
+    first = execute(neo4j_auth, query)
+    second = execute(neo4j_auth, query)
+    assert first.errors is None, first.errors
+    assert first.data == second.data
+    expected = MEASURES["communities"](from_records(), seed=7)
+    assert first.data["network"]["communities"]["modularity"] == pytest.approx(expected.modularity)
+    members = sorted(m for c in first.data["network"]["communities"]["communities"] for m in c["members"])
+    assert members == sorted(n for c in expected.communities for n in c)
+
+
+def test_sliced_brokers_and_concentration(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    result = execute(neo4j_auth, """{ network {
+        brokers(top: 3, where: {actorTypes: [AGENCY, CIVIL_SOCIETY_ORGANIZATION]}) { graphId group }
+        concentration(by: COUNTRY) { flowType hhi gini units } } }""")
+    assert result.errors is None, result.errors
+    groups = {r["group"] for r in result.data["network"]["brokers"]}
+    assert groups <= {"Agency", "CivilSocietyOrganization"}
+    flow_types = [r["flowType"] for r in result.data["network"]["concentration"]]
+    assert len(flow_types) == len(set(flow_types)), "one row per flow type: kinds are never added together"
+
+
+def test_results_are_cached_until_the_graph_changes(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    cache = NetworkCache()
+    query = "{ network { graphVersion centrality(top: 3) { graphId } } }"
+    first = execute(neo4j_auth, query, cache)
+    second = execute(neo4j_auth, query, cache)
+    assert first.data == second.data
+    assert (cache.projections, cache.computations) == (1, 1)
+    program = next(n for n in load_dataset().nodes if n.label == "Program")
+    with seeded_graph.session() as session:
+        neo4j_writer.write_records(session, [program.model_copy(update={"description": "changed"})], [])
+    third = execute(neo4j_auth, query, cache)
+    assert third.data["network"]["graphVersion"] == first.data["network"]["graphVersion"] + 1
+    assert (cache.projections, cache.computations) == (2, 2)
+
+
+def test_bad_slice_and_top_are_client_errors(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    result = execute(neo4j_auth, '{ network { centrality(where: {countries: ["Jamaica"]}) { graphId } } }')
+    assert result.errors[0].message == "where.countries: not ISO 3166-1 alpha-2 codes: Jamaica"
+    assert result.errors[0].path == ["network", "centrality"]
+    result = execute(neo4j_auth, "{ network { brokers(top: 5000) { graphId } } }")
+    assert "top: must be between 1 and 200" in result.errors[0].message
