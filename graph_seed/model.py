@@ -74,18 +74,34 @@ class ProgramProps(_Props):
         return self
 
 
+# Flow types whose records include adjustments: a de-obligation, a reversed disbursement or a refund is stated
+# as a negative figure and sums net with the others. Envelopes (appropriations, requests, pledges...) cannot be.
+ADJUSTABLE_FLOW_TYPES: frozenset[str] = frozenset(
+    {"obligation", "disbursement", "expenditure", "commitment", "incoming"})
+
+
 class FundingProps(_Props):
     """One money flow as a source states it. Figures of different `flowType`s are never summed together."""
 
-    amount: Decimal = Field(ge=0)
+    flowType: Literal[vocab.FLOW_TYPES]  # type: ignore[valid-type]  # noqa: N815 - first: amounts are checked by it
+    amount: Decimal
     currency: CurrencyCode = "USD"
-    amountUsd: Decimal | None = Field(default=None, ge=0)  # noqa: N815
+    amountUsd: Decimal | None = None  # noqa: N815
     amountQualifier: Literal[vocab.AMOUNT_QUALIFIERS] = "exactly"  # type: ignore[valid-type]  # noqa: N815
-    flowType: Literal[vocab.FLOW_TYPES]  # type: ignore[valid-type]  # noqa: N815
     fiscalYear: FiscalYear | None = None  # noqa: N815
     fiscalYearStart: FiscalYear | None = None  # noqa: N815
     fiscalYearEnd: FiscalYear | None = None  # noqa: N815
     date: PartialDate | None = None
+
+    @field_validator("amount", "amountUsd")
+    @classmethod
+    def _sign_fits_flow_type(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        flow_type = info.data.get("flowType")
+        if value is not None and value < 0 and flow_type not in ADJUSTABLE_FLOW_TYPES:
+            raise ValueError(
+                f"{info.field_name} {value} must be greater than or equal to 0 for flowType {flow_type!r}; only "
+                f"{', '.join(sorted(ADJUSTABLE_FLOW_TYPES))} figures may be negative (adjustments)")
+        return value
 
     @model_validator(mode="after")
     def _years_consistent(self) -> FundingProps:

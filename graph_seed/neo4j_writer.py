@@ -32,6 +32,8 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX government_country IF NOT EXISTS FOR (n:Government) ON (n.countryCode)",
     "CREATE INDEX program_iati IF NOT EXISTS FOR (n:Program) ON (n.iatiIdentifier)",
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    # importers stamp what they create; compensation finds an import's nodes by it (graph_seed/importers)
+    "CREATE INDEX entity_created_by IF NOT EXISTS FOR (n:Entity) ON (n.createdBy)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY}) "
     "ON EACH [n.name, n.aliasText, n.description] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",

@@ -37,3 +37,9 @@ def one(driver: Driver, query: str, **params: Any) -> dict[str, Any]:
     records, _, _ = driver.execute_query(query, params)
     assert len(records) == 1, f"expected one row, got {len(records)}"
     return dict(records[0])
+
+
+def without(state: tuple[tuple[Any, ...], tuple[Any, ...]], *keys: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """A `dump` with the named node properties left out (e.g. `importedAt`, a wall-clock time)."""
+    nodes, rels = state
+    return tuple((i, labels, tuple(p for p in props if p[0] not in keys)) for i, labels, props in nodes), rels

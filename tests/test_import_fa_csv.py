@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import MissingColumnError, StrictModeError, import_files
+from graph_seed.importers import MissingColumnError, StrictModeError, batch_write, import_files
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import fa_date
 from graph_seed.importers.fa_csv import is_placeholder_partner, parse_fiscal_year
@@ -183,7 +183,7 @@ def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver, shared_dat
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     before = dump(seeded_graph)
     calls = {"n": 0}
-    real = sink_module.write_records_tx
+    real = batch_write.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -192,10 +192,10 @@ def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver, shared_dat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 50)
-    monkeypatch.setattr(sink_module, "write_records_tx", failing)
+    monkeypatch.setattr(batch_write, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
     assert dump(seeded_graph) == before
-    monkeypatch.setattr(sink_module, "write_records_tx", real)
+    monkeypatch.setattr(batch_write, "write_batch", real)
     import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
     assert count(seeded_graph, "MATCH (f:Funding)-[:FUNDS]->(:Program {faActivityId: '172472'}) RETURN count(f)") == 3

@@ -11,6 +11,7 @@ from graph_seed.importers import (
     MalformedFileError,
     StrictModeError,
     UnsafeXMLError,
+    batch_write,
     import_files,
 )
 from graph_seed.importers import sink as sink_module
@@ -201,21 +202,21 @@ def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver, shared_data
     before = dump(empty_graph)
     files = [shared_data / EXAMPLE, FIXTURES / "legacy_105.xml"]
     calls = {"n": 0}
-    real = sink_module.write_records_tx
+    real = batch_write.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:  # the second file's batch: the first file's has committed
             raise RuntimeError("injected failure")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 2)
-    monkeypatch.setattr(sink_module, "write_records_tx", failing)
+    monkeypatch.setattr(batch_write, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(empty_graph, "iati", files)
-    assert calls["n"] == 3
+    assert calls["n"] == 2
     assert dump(empty_graph) == before
-    monkeypatch.setattr(sink_module, "write_records_tx", real)
+    monkeypatch.setattr(batch_write, "write_batch", real)
     import_files(empty_graph, "iati", files)
     after_retry = dump(empty_graph)
     with empty_graph.session() as session:

@@ -102,6 +102,19 @@ def test_funding_amount_must_not_be_negative_and_years_ordered() -> None:
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         NodeRecord(id="funding:x", label="Funding", name="X", sources=("src:a",),
                    properties={"amount": -1, "flowType": "appropriation"})
+    for flow_type in ("request", "allocation", "pledge", "provided", "authorization", "other"):
+        message = f"amount -5 must be greater than or equal to 0 for flowType '{flow_type}'"
+        with pytest.raises(ValueError, match=message):
+            NodeRecord(id="funding:x", label="Funding", name="X", sources=("src:a",),
+                       properties={"amount": -5, "flowType": flow_type})
+    with pytest.raises(ValueError, match="amountUsd -2 must be greater than or equal to 0"):
+        NodeRecord(id="funding:x", label="Funding", name="X", sources=("src:a",),
+                   properties={"amount": 1, "currency": "EUR", "amountUsd": -2, "flowType": "appropriation"})
+    # adjustments (de-obligations, reversed disbursements, refunds) are negative figures that sum net
+    for flow_type in ("obligation", "disbursement", "expenditure", "commitment", "incoming"):
+        record = NodeRecord(id="funding:x", label="Funding", name="X", sources=("src:a",),
+                            properties={"amount": "-1250.5", "flowType": flow_type})
+        assert (record.properties["amount"], record.properties["amountUsd"]) == (-1250.5, -1250.5)
     with pytest.raises(ValueError, match="fiscalYearEnd 2010 is before fiscalYearStart 2012"):
         NodeRecord(id="funding:x", label="Funding", name="X", sources=("src:a",),
                    properties={"amount": 1, "flowType": "allocation", "fiscalYearStart": 2012, "fiscalYearEnd": 2010})

@@ -93,6 +93,10 @@ class OccurrenceCounter:
     def __init__(self) -> None:
         self._seen: dict[int, int] = {}
 
+    def peek(self, key: str) -> int:
+        """The number `next(key)` will return, without counting (for a row that may still be rejected)."""
+        return self._seen.get(int(key, 16), 0)
+
     def next(self, key: str) -> int:
         digest = int(key, 16)
         count = self._seen.get(digest, 0)

@@ -54,11 +54,6 @@ _FISCAL_YEAR = re.compile(r"^\s*(\d{4})\s*(tq)?\s*$", re.IGNORECASE)
 _US_GOVERNMENT_PREFIX = re.compile(r"^\s*u\.?\s*s\.?\s+government\s*-\s*", re.IGNORECASE)
 _PLACEHOLDERS = tuple(re.compile(p, re.IGNORECASE) for p in codes.FA_PLACEHOLDER_PARTNER_PATTERNS)
 _NOT_APPLICABLE = {"", "not applicable", "n/a", "none"}
-ADD_SECTOR_CODES = """
-UNWIND $rows AS row
-MATCH (p:Program {id: row.id})
-SET p.sectorCodes = coalesce(p.sectorCodes, []) + [c IN row.codes WHERE NOT c IN coalesce(p.sectorCodes, [])]
-"""
 csv.field_size_limit(16 * 1024 * 1024)  # activity descriptions can be long; refuse only absurd fields
 
 
@@ -141,10 +136,10 @@ class FaMapper:
             raise MalformedFileError(path, f"not UTF-8 text: {exc}") from None
         except csv.Error as exc:
             raise MalformedFileError(path, f"not a readable CSV: {exc}", line=reader.line_num) from None
+        for program_id, extra in self.program_codes.items():
+            self.sink.add_sector_codes(program_id, extra)
+            self.sink.maybe_flush()
         self.sink.flush()
-        if self.program_codes and self.sink.tx is not None:
-            rows = [{"id": pid, "codes": codes_} for pid, codes_ in self.program_codes.items()]
-            self.sink.tx.run(ADD_SECTOR_CODES, rows=rows).consume()
         if progress:
             progress(self.summary.rows_read)
         if self.no_country:
@@ -166,9 +161,6 @@ class FaMapper:
                 amount = parse_amount(self.get(row, "Current Dollar Amount"))
             except ValueError as exc:
                 raise _Skip("Current Dollar Amount", str(exc)) from None
-            if amount < 0:
-                raise _Skip("Current Dollar Amount", f"negative amount {amount} (a de-obligation) cannot be "
-                                                     "stored: Funding.amount >= 0")
             try:
                 fiscal_year, transition_quarter = parse_fiscal_year(self.get(row, "Fiscal Year"))
             except ValueError as exc:
@@ -180,12 +172,17 @@ class FaMapper:
             if not self.get(row, "Managing Agency Name"):
                 raise _Skip("Managing Agency Name", "empty")
             when = self._date(row, line, "Transaction Date")
+            funding, key = self._funding(row, activity_id, flow_type, fiscal_year, transition_quarter, when, amount)
             program_id = self._program(row, line, activity_id)
+            self.occurrences.next(key)
         except _Skip as skip:
             self.summary.problem(self.shown, line, skip.field, f"row skipped: {skip.reason}", skipped=True)
             return
         except ValidationError as exc:
             self.summary.problem(self.shown, line, _field(exc), f"row skipped: {_message(exc)}", skipped=True)
+            return
+        except ValueError as exc:  # an id the model would refuse (e.g. an absurdly long Activity ID)
+            self.summary.problem(self.shown, line, "Activity ID", f"row skipped: {exc}", skipped=True)
             return
         manager = self._agency(row, "Managing Agency")
         self.sink.relate("PARTICIPATES_IN", manager, program_id, {"role": "managing"})
@@ -196,37 +193,41 @@ class FaMapper:
         if self.get(row, "Funding Agency Name"):
             funder = self._agency(row, "Funding Agency")
             self.sink.relate("PARTICIPATES_IN", funder, program_id, {"role": "funding"})
-        partner, partner_note = self._partner(row)
+        partner = self._partner(row)
         if partner is not None:
             self.sink.relate("PARTICIPATES_IN", partner, program_id, {"role": "implementing"})
         self._country(row, program_id)
 
-        notes = [note for note in (
-            "transition quarter (July-September 1976), counted as fiscal year 1976" if transition_quarter else None,
-            partner_note,
-            f"funding account {self.get(row, 'Funding Account ID')} {self.get(row, 'Funding Account Name')}".strip()
-            if self.get(row, "Funding Account ID") else None,
-        ) if note]
+        funding_id = funding["id"]
+        self.sink.add_funding(funding, program_id)
+        self.summary.funding += 1
+        self.sink.relate("PROVIDES", manager, funding_id, dedupe=False)
+        if partner is not None:
+            self.sink.relate("RECEIVED_BY", funding_id, partner, dedupe=False)
+
+    def _funding(self, row: dict[str, str | None], activity_id: str, flow_type: str, fiscal_year: int,
+                 transition_quarter: bool, when: str | None, amount: Decimal) -> tuple[dict[str, Any], str]:
+        """The row's checked Funding (raises `ValidationError`, e.g. a negative appropriation), before any
+        other record of the row is emitted, so a rejected row leaves nothing behind."""
         key = content_key(activity_id, self.get(row, "Transaction Type Name").lower(), self.get(row, "Fiscal Year"),
                           when, amount, self.get(row, "Managing Agency ID"),
                           self.get(row, "Managing Sub-agency or Bureau ID"), self.get(row, "Funding Account ID"),
                           self.get(row, "Funding Agency ID"), self.get(row, "Implementing Partner ID"),
                           self.get(row, "Country Code"), self.get(row, "International Purpose Code"),
                           self.get(row, "US Sector ID"), self.get(row, "Aid Type Group ID"))
-        funding_id = f"funding:fa:{id_part(activity_id)}:{key}-{self.occurrences.next(key)}"
+        notes = [note for note in (
+            "transition quarter (July-September 1976), counted as fiscal year 1976" if transition_quarter else None,
+            _partner_note(self.get(row, "Implementing Partner Name")),
+            f"funding account {self.get(row, 'Funding Account ID')} {self.get(row, 'Funding Account Name')}".strip()
+            if self.get(row, "Funding Account ID") else None,
+        ) if note]
         props: dict[str, Any] = {"amount": amount, "currency": "USD", "flowType": flow_type,
                                  "fiscalYear": fiscal_year}
         if when:
             props["date"] = when
-        funding = NodeRecord(id=funding_id, label="Funding", name=_funding_name(flow_type, fiscal_year, amount,
-                                                                                activity_id),
-                             description="; ".join(notes) or None, sources=self.sink.sources, properties=props)
-        self.sink.node(funding)
-        self.summary.funding += 1
-        self.sink.relate("FUNDS", funding_id, program_id, dedupe=False)
-        self.sink.relate("PROVIDES", manager, funding_id, dedupe=False)
-        if partner is not None:
-            self.sink.relate("RECEIVED_BY", funding_id, partner, dedupe=False)
+        return self.sink.funding_row(f"funding:fa:{id_part(activity_id)}:{key}-{self.occurrences.peek(key)}",
+                                     _funding_name(flow_type, fiscal_year, amount, activity_id),
+                                     "; ".join(notes) or None, props), key
 
     # -- parts ----------------------------------------------------------------------------------------
     def _date(self, row: dict[str, str | None], line: int, column: str) -> str | None:
@@ -302,17 +303,15 @@ class FaMapper:
         )
         return self.sink.actor(self.resolver.resolve(candidate))
 
-    def _partner(self, row: dict[str, str | None]) -> tuple[str | None, str | None]:
+    def _partner(self, row: dict[str, str | None]) -> str | None:
         name = self.get(row, "Implementing Partner Name")
         sub_id = self.get(row, "Implementing Partner Sub-category ID")
         sub_name = self.get(row, "Implementing Partner Sub-category Name")
         if sub_name.isdigit() and not sub_id.isdigit():  # the published files swap these two
             sub_id, sub_name = sub_name, sub_id
         category = self.get(row, "Implementing Partner Category Name")
-        if not name:
-            return None, "no implementing partner named"
-        if is_placeholder_partner(name):
-            return None, f"implementing partner not named: {name}"
+        if not name or is_placeholder_partner(name):
+            return None
         label, kind = codes.FA_PARTNER_CATEGORIES.get(category.lower(), codes.FA_PARTNER_DEFAULT)
         country = None
         if _US_GOVERNMENT_PREFIX.match(name):
@@ -326,7 +325,7 @@ class FaMapper:
             else f"{ID_PREFIXES[label]}:fa:partner-{id_part(name.lower())}",
             fa_id=f"partner:{partner_id}" if partner_id else None,
         )
-        return self.sink.actor(self.resolver.resolve(candidate)), None
+        return self.sink.actor(self.resolver.resolve(candidate))
 
     def _country(self, row: dict[str, str | None], program_id: str) -> None:
         code = self.get(row, "Country Code").upper()
@@ -337,6 +336,15 @@ class FaMapper:
         name = self.get(row, "Country Name") or ALPHA2_NAMES.get(iso2, iso2)
         gov_id = self.sink.actor(self.resolver.government(iso2, name))
         self.sink.relate("OPERATES_IN", program_id, gov_id)
+
+
+def _partner_note(name: str) -> str | None:
+    """Why a row's money has no RECEIVED_BY, kept in the Funding's description."""
+    if not name:
+        return "no implementing partner named"
+    if is_placeholder_partner(name):
+        return f"implementing partner not named: {name}"
+    return None
 
 
 def _funding_name(flow_type: str, fiscal_year: int, amount: Decimal, activity_id: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -200,8 +201,6 @@ class IatiMapper:
                 amount = parse_amount(tx.value)
             except ValueError as exc:
                 raise _Skip("value", str(exc)) from None
-            if amount < 0:
-                raise _Skip("value", f"negative amount {amount} (a reversal) cannot be stored: Funding.amount >= 0")
             currency = (tx.currency or activity.default_currency or "").upper()
             if not currency:
                 raise _Skip("value@currency", "no currency on the value and no default-currency on the activity")
@@ -209,7 +208,7 @@ class IatiMapper:
                 when = iso_date(tx.date) or iso_date(tx.value_date)
             except ValueError as exc:
                 raise _Skip("transaction-date@iso-date", str(exc)) from None
-            funding = self._funding(activity, tx, flow_type, amount, currency, when)
+            funding, key = self._funding(activity, tx, flow_type, amount, currency, when)
         except _Skip as skip:
             self.summary.problem(self.shown, tx.line, skip.field, f"transaction skipped: {skip.reason}", skipped=True)
             return
@@ -217,26 +216,31 @@ class IatiMapper:
             self.summary.problem(self.shown, tx.line, _field(exc), f"transaction skipped: {_message(exc)}",
                                  skipped=True)
             return
-        self.sink.node(funding)
+        except ValueError as exc:  # an id the model would refuse (an absurdly long identifier)
+            self.summary.problem(self.shown, tx.line, "iati-identifier", f"transaction skipped: {exc}",
+                                 skipped=True)
+            return
+        self.occurrences.next(key)
+        funding_id = funding["id"]
+        self.sink.add_funding(funding, program_id)
         self.summary.funding += 1
-        self.sink.relate("FUNDS", funding.id, program_id, {}, dedupe=False)
         if tx.provider is not None:
-            self.sink.relate("PROVIDES", self._actor(tx.provider, org_types), funding.id, {}, dedupe=False)
+            self.sink.relate("PROVIDES", self._actor(tx.provider, org_types), funding_id, None, dedupe=False)
         if tx.receiver is not None:
-            self.sink.relate("RECEIVED_BY", funding.id, self._actor(tx.receiver, org_types), {}, dedupe=False)
+            self.sink.relate("RECEIVED_BY", funding_id, self._actor(tx.receiver, org_types), None, dedupe=False)
 
     def _funding(self, activity: IatiActivity, tx: IatiTransaction, flow_type: str, amount: Decimal,
-                 currency: str, when: str | None) -> NodeRecord:
+                 currency: str, when: str | None) -> tuple[dict[str, Any], str]:
+        """The checked Funding row and its content key (counted by the caller once the row is accepted)."""
         key = content_key(activity.identifier, tx.type_code, when, amount, currency, tx.ref,
                           tx.provider.ref if tx.provider else None, tx.receiver.ref if tx.receiver else None)
-        funding_id = f"funding:iati:{id_part(activity.identifier or '')}:{key}-{self.occurrences.next(key)}"
+        funding_id = f"funding:iati:{id_part(activity.identifier or '')}:{key}-{self.occurrences.peek(key)}"
         props: dict[str, object] = {"amount": amount, "currency": currency, "flowType": flow_type}
         if when:
             props["date"] = when
             props["fiscalYear"] = us_fiscal_year(when)
         name = f"{flow_type} {amount} {currency}" + (f" {when}" if when else "") + f" ({activity.identifier})"
-        return NodeRecord(id=funding_id, label="Funding", name=name, description=tx.description,  # type: ignore[arg-type]
-                          sources=self.sink.sources, properties=props)
+        return self.sink.funding_row(funding_id, name, tx.description, props), key
 
 
 class _Skip(Exception):

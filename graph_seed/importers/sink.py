@@ -1,53 +1,96 @@
-"""Where mapped records go: deduplicated per file, flushed in batches into one open Neo4j transaction.
+"""Where mapped records go: deduplicated, grouped into batches, each batch committed by a background writer.
 
-Why a sink between mappers and the writer: a mapper emits "this Program", "USAID provides this Funding" row by
-row; the same Program or actor recurs on many rows. The sink sends each node once per file, turns resolved
-nodes that are not the importer's own (the seed's USAID) into a `sources`-only touch, and writes through the
-project's `write_records_tx` in batches. With `tx=None` (dry run) it only counts.
+Why a sink between mappers and Neo4j: a mapper emits "this Program", "USAID provides this Funding" row by row;
+the same Program or actor recurs on many rows. The sink sends each node once per file, turns resolved nodes
+that are not the importer's own (the seed's USAID) into a `sources`-only touch, and groups rows per label/type
+so a batch is a handful of `UNWIND` queries (`batch_write.py`).
+
+Why rows, not `NodeRecord`/`EdgeRecord` for everything: building a pydantic record per relationship and per
+Funding cost more than parsing (profiled). Programs and actors (one per distinct node) are still validated
+as `NodeRecord`s; a Funding's properties are validated with `FundingProps` alone; a relationship's
+properties once per distinct (type, properties) pair. Ids were checked when their nodes were built.
+
+Why a writer thread: Neo4j and the parser each keep one core busy, so the next batch is parsed while the
+previous one is written. At most one batch is in flight and one is being filled: client memory stays flat.
+With `writer=None` (dry run) the sink only counts.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
-from neo4j import Transaction
+from neo4j import Driver
 
+from graph_seed import vocabulary as vocab
+from graph_seed.importers import batch_write
+from graph_seed.importers.batch_write import Batch, Counts
 from graph_seed.importers.resolve import Resolution
-from graph_seed.model import EdgeRecord, NodeRecord
-from graph_seed.neo4j_writer import write_records_tx
+from graph_seed.model import TYPE_PROPS, FundingProps, NodeRecord
 
-# Only the file's source id is added; curated names and properties stay as the seed wrote them.
-TOUCH_QUERY = """
-UNWIND $rows AS row
-MATCH (n:Entity {id: row.id})
-SET n.sources = coalesce(n.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(n.sources, [])]
-"""
-# `importedAt` is kept from the first import of these bytes, so a re-import changes nothing.
-SOURCE_IMPORTED_AT = "MATCH (s:Source {id: $id}) SET s.importedAt = coalesce(s.importedAt, $importedAt)"
+BATCH_SIZE = 20_000  # records (nodes + relationships) per committed transaction; see bench/results/import.md
+_NODE_ID = re.compile(r"^funding:\S+$")
+_MAX_ID = 300
 
 
-BATCH_SIZE = 20_000
-_TRUSTED_TYPES = frozenset({"FUNDS", "PROVIDES", "RECEIVED_BY", "PART_OF", "ADDRESSES"})
+class BatchWriter:
+    """Commits batches for one source, one `execute_write` each, on a single background thread, in order."""
+
+    def __init__(self, driver: Driver, database: str | None, source_id: str) -> None:
+        self.driver, self.database, self.source_id = driver, database, source_id
+        self.counts = Counts()
+        self.batches = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
+        self._pending: Future[Counts] | None = None
+
+    def submit(self, batch: Batch) -> None:
+        """Queue a batch; first waits for (and re-raises any error of) the batch still being written."""
+        self.wait()
+        self._pending = self._pool.submit(self._write, batch)
+
+    def wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.counts.add(pending.result())
+            self.batches += 1
+
+    def close(self) -> None:
+        """Wait for the last batch (unless failing) and stop the thread."""
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def abandon(self) -> None:
+        """On failure: let a running batch end (it is compensated like the others), swallow its outcome."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.exception()
+        self._pool.shutdown(wait=True)
+
+    def _write(self, batch: Batch) -> Counts:
+        with self.driver.session(database=self.database) as session:
+            # looked up at call time, so tests can inject a failure after N committed batches
+            return session.execute_write(batch_write.write_batch, self.source_id, batch)
 
 
 class RecordSink:
-    """Per-file buffer of node and edge records; `flush()` writes them (or, in a dry run, drops them)."""
+    """Per-file buffer of node and relationship rows; `flush()` hands a full batch to the writer."""
 
-    def __init__(self, tx: Transaction | None, source_id: str, batch_size: int = 20_000) -> None:
-        self.tx = tx
+    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE) -> None:
+        self.writer = writer
         self.source_id = source_id
         self.sources = (source_id,)
         self.batch_size = batch_size
-        self._nodes: list[NodeRecord] = []
-        self._edges: list[EdgeRecord] = []
-        self._touch: list[dict[str, Any]] = []
+        self._batch = Batch()
         self._seen_nodes: set[str] = set()
-        self._seen_edges: set[tuple[str, str, str, str]] = set()
+        self._seen_edges: set[tuple[str, str, str, str]] = set()  # per batch: MERGE makes repeats harmless
+        self._edge_props: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
         self.labels: Counter[str] = Counter()
         self.types: Counter[str] = Counter()
-        self.nodes_created = 0
-        self.relationships_created = 0
 
     # -- emitting -------------------------------------------------------------------------------------
     def actor(self, resolution: Resolution) -> str:
@@ -64,81 +107,90 @@ class RecordSink:
             return
         self._seen_nodes.add(record.id)
         self.labels[record.label] += 1
-        self._nodes.append(record)
+        props = {k: v for k, v in record.properties.items() if v is not None}
+        props["name"] = record.name
+        if record.description is not None:
+            props["description"] = record.description
+        self._batch.nodes.setdefault(record.label, []).append(
+            {"id": record.id, "props": props, "aliases": list(record.aliases)})
+        self._batch.size += 1
+
+    def funding_row(self, funding_id: str, name: str, description: str | None,
+                    props: dict[str, Any]) -> dict[str, Any]:
+        """A checked Funding row for `add_funding`. Raises `ValidationError` (or `ValueError` for a bad id).
+
+        Separate from `add_funding` so a mapper can reject a row before emitting any of its other records.
+        """
+        if len(funding_id) > _MAX_ID or not _NODE_ID.match(funding_id):
+            raise ValueError(f"not a valid Funding id: {funding_id[:80]!r}")
+        checked = FundingProps.model_validate(props).model_dump(exclude_none=True)
+        row_props = {k: float(v) if isinstance(v, Decimal) else v for k, v in checked.items()}
+        row_props["name"] = name
+        if description:
+            row_props["description"] = description
+        return {"id": funding_id, "props": row_props}
+
+    def add_funding(self, row: dict[str, Any], program: str) -> None:
+        """A new Funding and its FUNDS edge to `program` (written together, one query per batch)."""
+        self._seen_nodes.add(row["id"])
+        self.labels["Funding"] += 1
+        self.types["FUNDS"] += 1
+        row["program"] = program
+        self._batch.funding.append(row)
+        self._batch.size += 2
+
+    def add_sector_codes(self, program_id: str, codes: list[str]) -> None:
+        """Extra DAC codes for a Program this import created (written after its node; see `batch_write`)."""
+        self._batch.sector_codes.append({"id": program_id, "codes": codes})
+        self._batch.size += 1
 
     def touch(self, node_id: str, label: str) -> None:
         if node_id in self._seen_nodes:
             return
         self._seen_nodes.add(node_id)
         self.labels[label] += 1
-        self._touch.append({"id": node_id, "sources": [self.source_id]})
-
-    def edge(self, record: EdgeRecord, dedupe: bool = True) -> None:
-        """Add a relationship; `dedupe=False` for ones that cannot repeat (a new Funding's own edges)."""
-        if dedupe:
-            if record.key in self._seen_edges:
-                return
-            self._seen_edges.add(record.key)
-        self.types[record.type] += 1
-        self._edges.append(record)
+        self._batch.touch.append(node_id)
+        self._batch.size += 1
 
     def relate(self, rel_type: str, start: str, end: str, props: dict[str, Any] | None = None,
                dedupe: bool = True) -> None:
-        """Build and add a relationship; a repeated one (same key) is neither rebuilt nor re-sent."""
-        props = props or {}
+        """Add a relationship; `dedupe=False` for ones that cannot repeat (a new Funding's own edges).
+
+        Raises `ValidationError` for properties the type does not accept (checked once per distinct set).
+        """
         if start == end:
             return
-        key = (start, rel_type, end, str(props.get("role", "")))
+        key = (start, rel_type, end, str(props.get("role", "")) if props else "")
         if dedupe and key in self._seen_edges:
             return
-        if props or rel_type not in _TRUSTED_TYPES:
-            record = EdgeRecord.model_validate({"type": rel_type, "from": start, "to": end, "sources": self.sources,
-                                                "properties": props})
-        else:
-            # Fast path, measured to matter at 100k+ rows: a property-less edge of an allow-listed type between
-            # ids that were validated when their nodes were built (or read from the graph) has nothing left to
-            # check but the self-loop, done above.
-            record = EdgeRecord.model_construct(type=rel_type, start=start, end=end, sources=self.sources,
-                                                properties={})
-        self.edge(record, dedupe=dedupe)
+        checked = self._checked_props(rel_type, props) if props else {}
+        if dedupe:
+            self._seen_edges.add(key)
+        self.types[rel_type] += 1
+        self._batch.edges.setdefault(rel_type, []).append({"start": start, "end": end, "props": checked})
+        self._batch.size += 1
+
+    def _checked_props(self, rel_type: str, props: dict[str, Any]) -> dict[str, Any]:
+        cache_key = (rel_type, tuple(sorted(props.items())))
+        checked = self._edge_props.get(cache_key)
+        if checked is None:
+            if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
+                raise ValueError(f"unknown relationship type {rel_type!r}")
+            checked = TYPE_PROPS[rel_type].model_validate(props).model_dump(exclude_none=True)
+            if len(self._edge_props) < 10_000:
+                self._edge_props[cache_key] = checked
+        return checked
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._seen_nodes
 
     def maybe_flush(self) -> None:
-        if len(self._nodes) + len(self._edges) >= self.batch_size:
+        if self._batch.size >= self.batch_size:
             self.flush()
 
     # -- writing --------------------------------------------------------------------------------------
     def flush(self) -> None:
-        if self.tx is not None and (self._nodes or self._edges or self._touch):
-            if self._touch:
-                self.tx.run(TOUCH_QUERY, rows=self._touch).consume()
-            summary = write_records_tx(self.tx, self._nodes, self._edges)
-            self.nodes_created += summary.nodes_created
-            self.relationships_created += summary.relationships_created
-            _forget_consumed_results(self.tx)
-        self._nodes, self._edges, self._touch = [], [], []
-
-    def write_source(self, record: NodeRecord, imported_at: str) -> None:
-        """The file's Source node, last (its title and publisher are known only after the whole file)."""
-        self.labels["Source"] += 1
-        if self.tx is None:
-            return
-        self.flush()
-        summary = write_records_tx(self.tx, [record], [])
-        self.nodes_created += summary.nodes_created
-        self.tx.run(SOURCE_IMPORTED_AT, id=record.id, importedAt=imported_at).consume()
-
-
-def _forget_consumed_results(tx: Transaction) -> None:
-    """Let finished batches be garbage-collected while the transaction stays open.
-
-    Why: the neo4j driver keeps every `Result` of an explicit transaction - each holding its query parameters,
-    i.e. a whole batch of rows - until commit. In a one-transaction import that made client memory grow with
-    the file (measured: 180 MB at 10k rows, 340 MB at 50k). Results that are already consumed are dropped here;
-    if the driver's internals change, this does nothing and only memory suffers.
-    """
-    results = getattr(tx, "_results", None)
-    if isinstance(results, list):
-        results[:] = [result for result in results if not result.closed()]
+        batch, self._batch = self._batch, Batch()
+        self._seen_edges = set()
+        if self.writer is not None and batch:
+            self.writer.submit(batch)

@@ -29,6 +29,7 @@ class ImportSummary:
     rows_skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    already_imported: list[str] = field(default_factory=list)  # files whose exact bytes were imported before
     nodes_by_label: Counter[str] = field(default_factory=Counter)
     relationships_by_type: Counter[str] = field(default_factory=Counter)
     nodes_created: int = 0

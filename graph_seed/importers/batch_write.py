@@ -1,0 +1,130 @@
+"""One committed batch of an import: a few `UNWIND ... MERGE` queries, labels and types from allow-lists.
+
+Why separate from the project's `neo4j_writer`: an import must be undoable after its batches have committed
+(see `pipeline.py`). So every node and relationship a batch CREATES is stamped `createdBy: <source id>`, and a
+node or relationship that already existed only gets the source id added to its `sources` list - its
+properties are never rewritten by an import. That rule is what makes compensation exact: removing the source
+id from pre-existing records and deleting what the source created restores the graph without before-images.
+
+Rows are plain dicts the importers built from values they had already checked (and, for nodes, validated with
+the model once per distinct node), so nothing here re-validates; every value still travels as a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph_seed import vocabulary as vocab
+from graph_seed.neo4j_writer import node_labels
+
+# Appends the source id once; shared by every ON MATCH below.
+_ADD_SOURCE = ("CASE WHEN $source IN coalesce({v}.sources, []) THEN {v}.sources "
+               "ELSE coalesce({v}.sources, []) + $source END")
+
+_NODES = """
+UNWIND $rows AS row
+MERGE (n:Entity {{id: row.id}})
+ON CREATE SET n:{labels}, n += row.props, n.sources = [$source], n.aliases = row.aliases,
+              n.aliasText = reduce(t = '', a IN row.aliases | t + a + ' | '), n.createdBy = $source
+ON MATCH SET n.sources = {add_source}
+"""
+_TOUCH = f"""
+UNWIND $ids AS id
+MATCH (n:Entity {{id: id}})
+SET n.sources = {_ADD_SOURCE.format(v="n")}
+"""
+_EDGES = """
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.start}})
+MATCH (b:Entity {{id: row.end}})
+MERGE (a)-[r:{rel_type}{merge_props}]->(b)
+ON CREATE SET r += row.props, r.sources = [$source], r.createdBy = $source
+ON MATCH SET r.sources = {add_source}
+"""
+# A Funding node and its FUNDS edge in one pass: the program is matched once per row, no second UNWIND.
+_FUNDING = """
+UNWIND $rows AS row
+MERGE (f:Entity {{id: row.id}})
+ON CREATE SET f:Funding, f += row.props, f.sources = [$source], f.aliases = [], f.aliasText = '',
+              f.createdBy = $source
+ON MATCH SET f.sources = {add_f}
+WITH f, row
+MATCH (p:Entity {{id: row.program}})
+MERGE (f)-[r:FUNDS]->(p)
+ON CREATE SET r.sources = [$source], r.createdBy = $source
+ON MATCH SET r.sources = {add_r}
+"""
+
+
+@lru_cache(maxsize=64)
+def nodes_query(label: str) -> str:
+    return _NODES.format(labels=node_labels(label), add_source=_ADD_SOURCE.format(v="n"))
+
+
+@lru_cache(maxsize=64)
+def edges_query(rel_type: str) -> str:
+    if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    merge_props = " {role: row.props.role}" if rel_type == "PARTICIPATES_IN" else ""
+    return _EDGES.format(rel_type=rel_type, merge_props=merge_props, add_source=_ADD_SOURCE.format(v="r"))
+
+
+# Only programs this source created: an import never edits a node that existed before it (see above).
+SECTOR_CODES = """
+UNWIND $rows AS row
+MATCH (p:Program {id: row.id})
+WHERE p.createdBy = $source
+SET p.sectorCodes = coalesce(p.sectorCodes, []) + [c IN row.codes WHERE NOT c IN coalesce(p.sectorCodes, [])]
+"""
+FUNDING_QUERY = _FUNDING.format(add_f=_ADD_SOURCE.format(v="f"), add_r=_ADD_SOURCE.format(v="r"))
+
+
+@dataclass
+class Batch:
+    """What one transaction writes: nodes by label, touched ids, Funding rows (with FUNDS), edges by type."""
+
+    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    touch: list[str] = field(default_factory=list)
+    funding: list[dict[str, Any]] = field(default_factory=list)
+    edges: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sector_codes: list[dict[str, Any]] = field(default_factory=list)
+    size: int = 0
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+
+@dataclass
+class Counts:
+    nodes_created: int = 0
+    relationships_created: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.nodes_created += other.nodes_created
+        self.relationships_created += other.relationships_created
+
+
+def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
+    """Write one batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships."""
+    counts = Counts()
+
+    def run(query: str, **params: Any) -> None:
+        counters = tx.run(query, source=source, **params).consume().counters
+        counts.nodes_created += counters.nodes_created
+        counts.relationships_created += counters.relationships_created
+
+    for label, rows in batch.nodes.items():
+        run(nodes_query(label), rows=rows)
+    if batch.touch:
+        run(_TOUCH, ids=batch.touch)
+    if batch.funding:
+        run(FUNDING_QUERY, rows=batch.funding)
+    for rel_type, rows in batch.edges.items():
+        run(edges_query(rel_type), rows=rows)
+    if batch.sector_codes:
+        run(SECTOR_CODES, rows=batch.sector_codes)
+    return counts
