@@ -19,6 +19,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph_seed import vocabulary as vocab
+from graph_seed.model import LABEL_PROPS, TYPE_PROPS, FundingProps
 from graph_seed.neo4j_writer import node_labels
 
 # Appends the source id once; shared by every ON MATCH below.
@@ -28,7 +29,7 @@ _ADD_SOURCE = ("CASE WHEN $source IN coalesce({v}.sources, []) THEN {v}.sources 
 _NODES = """
 UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
-ON CREATE SET n:{labels}, n += row.props, n.sources = [$source], n.aliases = row.aliases,
+ON CREATE SET n:{labels}, {set_props}, n.sources = [$source], n.aliases = row.aliases,
               n.aliasText = reduce(t = '', a IN row.aliases | t + a + ' | '), n.createdBy = $source
 ON MATCH SET n.sources = {add_source}
 """
@@ -42,14 +43,14 @@ UNWIND $rows AS row
 MATCH (a:Entity {{id: row.start}})
 MATCH (b:Entity {{id: row.end}})
 MERGE (a)-[r:{rel_type}{merge_props}]->(b)
-ON CREATE SET r += row.props, r.sources = [$source], r.createdBy = $source
+ON CREATE SET {set_props}r.sources = [$source], r.createdBy = $source
 ON MATCH SET r.sources = {add_source}
 """
 # A Funding node and its FUNDS edge in one pass: the program is matched once per row, no second UNWIND.
 _FUNDING = """
 UNWIND $rows AS row
 MERGE (f:Entity {{id: row.id}})
-ON CREATE SET f:Funding, f += row.props, f.sources = [$source], f.aliases = [], f.aliasText = '',
+ON CREATE SET f:Funding, {set_props}, f.sources = [$source], f.aliases = [], f.aliasText = '',
               f.createdBy = $source
 ON MATCH SET f.sources = {add_f}
 WITH f, row
@@ -60,9 +61,24 @@ ON MATCH SET r.sources = {add_r}
 """
 
 
+def _set_each(var: str, names: list[str]) -> str:
+    """`v.a = row.props.a, ...` for allow-listed property names (a missing one is null: nothing is set).
+
+    Why not `SET v += row.props`: a map of unknown keys could overwrite `id`, so Neo4j plans an Eager (it
+    materialises the whole batch between reading ids and writing), measured to slow every batch.
+    """
+    return ", ".join(f"{var}.{name} = row.props.{name}" for name in names)
+
+
+def _props_of(model: type) -> list[str]:
+    return list(model.model_fields)  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=64)
 def nodes_query(label: str) -> str:
-    return _NODES.format(labels=node_labels(label), add_source=_ADD_SOURCE.format(v="n"))
+    names = ["name", "description", *_props_of(LABEL_PROPS[label])]
+    return _NODES.format(labels=node_labels(label), set_props=_set_each("n", names),
+                         add_source=_ADD_SOURCE.format(v="n"))
 
 
 @lru_cache(maxsize=64)
@@ -70,7 +86,12 @@ def edges_query(rel_type: str) -> str:
     if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
         raise ValueError(f"unknown relationship type {rel_type!r}")
     merge_props = " {role: row.props.role}" if rel_type == "PARTICIPATES_IN" else ""
-    return _EDGES.format(rel_type=rel_type, merge_props=merge_props, add_source=_ADD_SOURCE.format(v="r"))
+    names = [name for name in _props_of(TYPE_PROPS[rel_type]) if not (merge_props and name == "role")]
+    set_props = "".join(f"{_set_each('r', [name])}, " for name in names)
+    return _EDGES.format(rel_type=rel_type, merge_props=merge_props, set_props=set_props,
+                         add_source=_ADD_SOURCE.format(v="r"))
+
+
 
 
 # Only programs this source created: an import never edits a node that existed before it (see above).
@@ -80,7 +101,8 @@ MATCH (p:Program {id: row.id})
 WHERE p.createdBy = $source
 SET p.sectorCodes = coalesce(p.sectorCodes, []) + [c IN row.codes WHERE NOT c IN coalesce(p.sectorCodes, [])]
 """
-FUNDING_QUERY = _FUNDING.format(add_f=_ADD_SOURCE.format(v="f"), add_r=_ADD_SOURCE.format(v="r"))
+FUNDING_QUERY = _FUNDING.format(set_props=_set_each("f", ["name", "description", *_props_of(FundingProps)]),
+                                add_f=_ADD_SOURCE.format(v="f"), add_r=_ADD_SOURCE.format(v="r"))
 
 
 @dataclass
