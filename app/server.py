@@ -21,6 +21,7 @@ from app.settings import Settings
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
+from schema.response_cache import ResponseCache
 
 logger = logging.getLogger("cbsi_graph.server")
 READY_TIMEOUT = 3.0
@@ -38,13 +39,14 @@ class CbsiGraphQL(GraphQL):
         self.settings = settings
         self.driver: AsyncDriver | None = None
         self.network = NetworkCache()  # network measures, cached until the graph version changes
+        self.responses = ResponseCache() if settings.response_cache else None
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
             raise RuntimeError("the application has not started")
         context = GraphQLContext.create(
             self.driver, self.target_database, self.settings.query_timeout, self.settings.max_page_size,
-            self.network,
+            self.network, self.responses,
         )
         context.request, context.response = request, response
         return context

@@ -9,6 +9,7 @@ from neo4j import AsyncDriver
 
 from resolvers.cypher import CypherRunner
 from resolvers.network import NetworkCache
+from schema.response_cache import ResponseCache
 
 
 @dataclass
@@ -19,11 +20,12 @@ class GraphQLContext:
     max_page_size: int = 100
     loaders: dict[str, Any] = field(default_factory=dict)
     network: NetworkCache = field(default_factory=NetworkCache)  # shared by every request of one app
+    responses: ResponseCache | None = None  # whole responses by graph version; None: off
     request: Any = None
     response: Any = None
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str | None, timeout: float, max_page_size: int,
-               network: NetworkCache | None = None) -> GraphQLContext:
+               network: NetworkCache | None = None, responses: ResponseCache | None = None) -> GraphQLContext:
         return cls(runner=CypherRunner(driver, database, timeout), max_page_size=max_page_size,
-                   network=network or NetworkCache())
+                   network=network or NetworkCache(), responses=responses)

@@ -1,0 +1,62 @@
+"""Remember validation results (standard rules, depth, aliases, cost) per query text and variables.
+
+Why our own cache: validation walks the whole document several times and costs more than a cookbook query's
+Cypher. Strawberry's `ValidationCache` keys on the rule classes, and the cost rule is built per request (it
+reads the variables), so it would never hit. The limits are fixed for a schema, so (query, variables) decides
+the outcome; variables are part of the key because `first: $n` changes the cost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+MAX_ENTRIES = 512
+
+
+class ValidationResults:
+    """A bounded LRU of validation errors (an empty list: the document is valid)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[str, str], list[GraphQLError]] = OrderedDict()
+        self.hits = 0
+
+    def get(self, key: tuple[str, str]) -> list[GraphQLError] | None:
+        errors = self.entries.get(key)
+        if errors is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return errors
+
+    def put(self, key: tuple[str, str], errors: list[GraphQLError]) -> None:
+        self.entries[key] = list(errors)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+class CachedValidation(SchemaExtension):
+    """Serve a known (query, variables) pair's validation result without validating again."""
+
+    def __init__(self, results: ValidationResults) -> None:
+        self.results = results
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        key: tuple[str, str] | None = None
+        if context.query is not None:
+            try:
+                key = (context.query, json.dumps(context.variables or {}, sort_keys=True))
+            except (TypeError, ValueError):
+                key = None  # variables that do not serialise: validate every time
+        if key is not None:
+            cached = self.results.get(key)
+            if cached is not None:
+                context.pre_execution_errors = list(cached)
+        yield
+        if key is not None and context.pre_execution_errors is not None and self.results.get(key) is None:
+            self.results.put(key, context.pre_execution_errors)
