@@ -109,6 +109,8 @@ def main() -> int:
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--only", help="run only cookbook queries whose name contains this text")
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--no-response-cache", action="store_true",
+                        help="start the server with CBSI_RESPONSE_CACHE=false (every request runs its Cypher)")
     args = parser.parse_args()
     bodies = load_cookbook(COOKBOOK)
     if args.only:
@@ -120,7 +122,8 @@ def main() -> int:
     if args.url:
         cells = asyncio.run(bench(args.url, bodies, concurrency, args.seconds))
     else:
-        with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "var") as url:
+        extra = {"CBSI_RESPONSE_CACHE": "false"} if args.no_response_cache else {}
+        with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp) / "var", extra_env=extra) as url:
             cells = asyncio.run(bench(url, bodies, concurrency, args.seconds))
     report = table(cells)
     worst = max((c for c in cells if c.clients == 8), key=lambda c: c.p99_ms, default=None)

@@ -22,12 +22,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, log_level: str = "warning") -> Iterator[str]:
+def running_server(
+    data_dir: Path, log_level: str = "warning", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Yield the base URL of a fresh `serve` (its own local Neo4j, seeded); stop both afterwards."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env.update(CBSI_DATA_DIR=str(data_dir), CBSI_NEO4J_PORT=str(free_port()), CBSI_PORT=str(port),
                CBSI_LOG_LEVEL=log_level)
+    env.update(extra_env or {})
     log_path = data_dir / "serve.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
