@@ -31,7 +31,7 @@ from graph_seed.importers.batch_write import Batch, Counts
 from graph_seed.importers.resolve import Resolution
 from graph_seed.model import TYPE_PROPS, FundingProps, NodeRecord
 
-BATCH_SIZE = 20_000  # records (nodes + relationships) per committed transaction; see bench/results/import.md
+BATCH_SIZE = 50_000  # records (nodes + relationships) per committed transaction; measured in bench/results/import.md
 _NODE_ID = re.compile(r"^funding:\S+$")
 _MAX_ID = 300
 
