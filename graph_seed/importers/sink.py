@@ -131,8 +131,11 @@ class RecordSink:
         return {"id": funding_id, "props": row_props}
 
     def add_funding(self, row: dict[str, Any], program: str) -> None:
-        """A new Funding and its FUNDS edge to `program` (written together, one query per batch)."""
-        self._seen_nodes.add(row["id"])
+        """A new Funding and its FUNDS edge to `program` (written together, one query per batch).
+
+        Its id is not remembered: Funding ids are unique per row by construction, and a set of them would grow
+        with the file (memory must stay flat).
+        """
         self.labels["Funding"] += 1
         self.types["FUNDS"] += 1
         row["program"] = program
