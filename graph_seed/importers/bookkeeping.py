@@ -24,6 +24,8 @@ from typing import Any
 
 from neo4j import Session
 
+from graph_seed.neo4j_writer import bump_graph_version
+
 IMPORTING = "importing"
 COMPLETE = "complete"
 _CHUNK = 10_000
@@ -72,6 +74,8 @@ def finish(session: Session, rows: list[dict[str, Any]], imported_at: str) -> No
     """Mark every Source of a successful call complete, with its final title/publisher/date, in one transaction."""
     def work(tx: Any) -> None:
         tx.run(FINISH, rows=rows, importedAt=imported_at, complete=COMPLETE).consume()
+        bump_graph_version(tx)  # cached GraphQL answers and network measures move on to the imported data
+
     session.execute_write(work)
 
 
@@ -79,3 +83,4 @@ def compensate(session: Session, source_id: str) -> None:
     """Undo every write of `source_id` (see the module docstring). Idempotent; auto-commit transactions."""
     for query in COMPENSATION:
         session.run(query, source=source_id).consume()
+    session.execute_write(bump_graph_version)  # readers may have cached answers from the undone batches

@@ -1,0 +1,59 @@
+"""After an import, the GraphQL API and the analysis see the new data, and cached answers move on."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import AsyncGraphDatabase, Driver
+
+from analysis import from_neo4j
+from graph_seed.importers import import_files
+from resolvers.network import NetworkCache
+from schema import QueryLimits, build_schema
+from schema.context import GraphQLContext
+from schema.response_cache import ResponseCache
+
+pytestmark = pytest.mark.neo4j
+SCHEMA = build_schema(QueryLimits())
+QUERY = """{
+  government(id: "gov:SV") { name programsOperating(first: 100) { totalCount } }
+  network { graphVersion }
+}"""
+
+
+def execute(auth: tuple[str, str, str], responses: ResponseCache, network: NetworkCache, query: str = QUERY) -> Any:
+    uri, user, password = auth
+
+    async def go() -> Any:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            context = GraphQLContext.create(driver, None, 10.0, 100, network, responses)
+            return await SCHEMA.execute(query, context_value=context)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+def test_fa_import_is_seen_by_graphql_and_analysis(seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
+                                                   shared_data: Path) -> None:
+    responses, network = ResponseCache(), NetworkCache()
+    missing = execute(neo4j_auth, responses, network)
+    assert missing.errors[0].message == "id: no Government with id 'gov:SV'", "El Salvador comes with the import"
+    before = execute(neo4j_auth, responses, network, "{ network { graphVersion } }")
+    summary = import_files(seeded_graph, "fa-csv", [shared_data / "fa_gov_El_Salvador_sample_100rows.csv"])
+    assert summary.programs > 0
+
+    after = execute(neo4j_auth, responses, network)
+    assert after.errors is None, after.errors
+    assert after.data["government"]["name"]
+    assert after.data["government"]["programsOperating"]["totalCount"] == summary.programs
+    assert after.data["network"]["graphVersion"] > before.data["network"]["graphVersion"]
+
+    graph = from_neo4j(seeded_graph)
+    imported = [n for n, attrs in graph.nodes(data=True) if attrs["label"] == "Program" and n.startswith("program:fa:")]
+    assert len(imported) == summary.programs
+    assert all(graph.has_edge(p, "gov:SV") for p in imported)
