@@ -64,8 +64,7 @@ def test_invalid_data_writes_nothing(seeded_graph: Driver, tmp_path: Path) -> No
 def test_a_write_failing_part_way_rolls_back(empty_graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nodes are written before relationships in the same transaction; break the relationships' query."""
     dataset = load_dataset()
-    if not dataset.edges:
-        pytest.skip(reason="the curated dataset has no relationships yet")
+    assert dataset.edges, "the curated dataset has relationships"
     real = neo4j_writer.merge_edges_query
     monkeypatch.setattr(neo4j_writer, "merge_edges_query", lambda rel_type: real(rel_type) + " BROKEN")
     with pytest.raises(CypherSyntaxError):
