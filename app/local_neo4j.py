@@ -229,7 +229,7 @@ class LocalNeo4j:
             )
         java = shutil.which("java")
         if java is None:
-            raise LocalNeo4jError("Java 17+ is needed for the local Neo4j (apt-get install openjdk-17-jre-headless)")
+            raise LocalNeo4jError("Java 17+ is needed for the local Neo4j (apt-get install openjdk-17-jdk-headless)")
         self.ensure_built()
         password = self.password()  # make the file before the launcher reads it
         del password
