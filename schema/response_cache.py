@@ -9,6 +9,7 @@ when other programs write to the same database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ class ResponseCache:
         self.entries: OrderedDict[tuple[int, str, str, str], Any] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.reads = VersionReads()
 
     def get(self, key: tuple[int, str, str, str]) -> Any:
         result = self.entries.get(key)
@@ -46,17 +48,52 @@ class ResponseCache:
             self.entries.popitem(last=False)
 
 
+class VersionReads:
+    """Share graph-version reads between concurrent requests without ever serving an older version.
+
+    A request may only use a read that *started after it arrived* (a write finished before the request must be
+    seen). So at most one read is in flight; requests arriving meanwhile wait for the next read, which starts
+    when the current one ends and answers all of them with one round trip.
+    """
+
+    def __init__(self) -> None:
+        self._in_flight: asyncio.Future[int | None] | None = None
+        self._next: asyncio.Future[int | None] | None = None
+
+    async def version(self, runner: Any) -> int | None:
+        loop = asyncio.get_running_loop()
+        if self._in_flight is None or self._in_flight.get_loop() is not loop:
+            self._in_flight, self._next = loop.create_future(), None
+            loop.create_task(self._read(runner, self._in_flight))
+            return await asyncio.shield(self._in_flight)
+        if self._next is None:
+            self._next = loop.create_future()
+            self._in_flight.add_done_callback(lambda _done, nxt=self._next: self._chain(runner, nxt))
+        return await asyncio.shield(self._next)
+
+    def _chain(self, runner: Any, future: asyncio.Future[int | None]) -> None:
+        self._in_flight, self._next = future, None
+        future.get_loop().create_task(self._read(runner, future))
+
+    async def _read(self, runner: Any, future: asyncio.Future[int | None]) -> None:
+        try:
+            rows = await runner.read(GRAPH_VERSION)
+            version: int | None = int(rows[0]["version"])
+        except (Neo4jError, DriverError, OSError):
+            version = None  # Neo4j cannot say: the query then runs and reports the outage
+        if not future.done():
+            future.set_result(version)
+        if self._in_flight is future and self._next is None:
+            self._in_flight = None
+
+
 class CachedResponses(SchemaExtension):
     """Serve a cached result for the same query on the same graph version; store fresh error-free results."""
 
     @staticmethod
-    async def _version(context: Any) -> int | None:
+    async def _version(context: Any, cache: ResponseCache) -> int | None:
         """The graph version, or None when Neo4j cannot say (the query then runs and reports the outage)."""
-        try:
-            rows = await context.runner.read(GRAPH_VERSION)
-        except (Neo4jError, DriverError):
-            return None
-        return int(rows[0]["version"])
+        return await cache.reads.version(context.runner)
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         execution = self.execution_context
@@ -68,7 +105,7 @@ class CachedResponses(SchemaExtension):
                 variables = json.dumps(execution.variables or {}, sort_keys=True)
             except (TypeError, ValueError):
                 variables = None
-            version = await self._version(context) if variables is not None else None
+            version = await self._version(context, cache) if variables is not None else None
             if version is not None:
                 key = (version, execution.query, variables, execution.operation_name or "")
                 cached = cache.get(key)

@@ -57,3 +57,30 @@ def test_errors_are_never_cached(seeded_graph: Driver, neo4j_auth: tuple[str, st
     execute(neo4j_auth, query, cache)
     execute(neo4j_auth, query, cache)
     assert cache.hits == 0 and not cache.entries
+
+
+def test_concurrent_requests_share_version_reads_but_never_miss_a_write(
+        seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    from resolvers.cypher import CypherRunner
+    from schema.response_cache import VersionReads
+
+    uri, user, password = neo4j_auth
+
+    async def go() -> tuple[list[int | None], int, int | None, int | None]:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            runner, reads = CypherRunner(driver, None, 10.0), VersionReads()
+            versions = await asyncio.gather(*(reads.version(runner) for _ in range(8)))
+            shared = runner.queries_sent
+            program = next(n for n in load_dataset().nodes if n.label == "Program")
+            with seeded_graph.session() as session:  # a write that finishes before the next request arrives
+                neo4j_writer.write_records(session, [program.model_copy(update={"description": "moved"})], [])
+            after = await reads.version(runner)
+            return versions, shared, after, versions[0]
+        finally:
+            await driver.close()
+
+    versions, shared, after, before = asyncio.run(go())
+    assert len(set(versions)) == 1
+    assert shared <= 2, "eight concurrent requests share one read (plus at most one for latecomers)"
+    assert after == before + 1, "a request after a write sees the new version"
