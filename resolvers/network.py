@@ -21,6 +21,7 @@ from analysis.projection import EDGES_QUERY, INTERNAL_NODE_PROPERTIES, NODES_QUE
 from graph_seed.neo4j_writer import GRAPH_VERSION
 from graph_seed.to_networkx import graph_from_rows
 from resolvers.cypher import CypherRunner
+from resolvers.graph_version import VersionReads
 
 
 class NetworkCache:
@@ -33,6 +34,7 @@ class NetworkCache:
         self.results: OrderedDict[str, Any] = OrderedDict()
         self.projections = 0  # how many times the graph was read (tests check the cache works)
         self.computations = 0
+        self.reads = VersionReads()
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
 
@@ -45,8 +47,9 @@ class NetworkCache:
 
     async def current_graph(self, runner: CypherRunner) -> tuple[int, nx.MultiDiGraph]:
         """The projection for the graph's current version, read from Neo4j only when the version moved."""
-        rows = await runner.read(GRAPH_VERSION)
-        version = int(rows[0]["version"])
+        version = await self.reads.version(runner)
+        if version is None:  # Neo4j could not say: read directly so the outage reaches the client as such
+            version = int((await runner.read(GRAPH_VERSION))[0]["version"])
         async with self._loop_lock():
             if self.graph is None or version != self.version:
                 node_rows = await runner.read(NODES_QUERY)

@@ -1,0 +1,54 @@
+"""The graph version: read once for many concurrent requests, never older than a request's arrival.
+
+Why here: the response cache (`schema/response_cache.py`) and the network-measure cache (`resolvers/network.py`)
+both key on the version that every CBSI writer bumps (`graph_seed.neo4j_writer`); reading it is Cypher, so it
+belongs with the resolvers, and one shared reader keeps the two caches to one round trip between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from neo4j.exceptions import DriverError, Neo4jError
+
+from graph_seed.neo4j_writer import GRAPH_VERSION
+from resolvers.cypher import CypherRunner
+
+
+class VersionReads:
+    """Share graph-version reads between concurrent requests without ever serving an older version.
+
+    A request may only use a read that *started after it arrived* (a write finished before the request must be
+    seen). So at most one read is in flight; requests arriving meanwhile wait for the next read, which starts
+    when the current one ends and answers all of them with one round trip.
+    """
+
+    def __init__(self) -> None:
+        self._in_flight: asyncio.Future[int | None] | None = None
+        self._next: asyncio.Future[int | None] | None = None
+
+    async def version(self, runner: CypherRunner) -> int | None:
+        loop = asyncio.get_running_loop()
+        if self._in_flight is None or self._in_flight.get_loop() is not loop:
+            self._in_flight, self._next = loop.create_future(), None
+            loop.create_task(self._read(runner, self._in_flight))
+            return await asyncio.shield(self._in_flight)
+        if self._next is None:
+            self._next = loop.create_future()
+            self._in_flight.add_done_callback(lambda _done, nxt=self._next: self._chain(runner, nxt))
+        return await asyncio.shield(self._next)
+
+    def _chain(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
+        self._in_flight, self._next = future, None
+        future.get_loop().create_task(self._read(runner, future))
+
+    async def _read(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
+        try:
+            rows = await runner.read(GRAPH_VERSION)
+            version: int | None = int(rows[0]["version"])
+        except (Neo4jError, DriverError, OSError):
+            version = None  # Neo4j cannot say: the query then runs and reports the outage
+        if not future.done():
+            future.set_result(version)
+        if self._in_flight is future and self._next is None:
+            self._in_flight = None
