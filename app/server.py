@@ -1,4 +1,9 @@
-"""The Starlette application: `/graphql` (API and GraphiQL), `/health` (process alive), `/ready` (Neo4j answers)."""
+"""The Starlette application: `/graphql` (API and GraphiQL), `/health` (process alive), `/ready` (Neo4j answers).
+
+Whole responses are cached in front of Strawberry (`app/cached_graphql.py`) unless CBSI_RESPONSE_CACHE=false;
+the schema-level `CachedResponses` extension is then not used by the server (the context has no `responses`),
+so a miss costs one graph-version read, not two, and a response is stored once.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,20 @@ from typing import Any
 from neo4j import AsyncDriver
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from app.cached_graphql import CachedGraphQL
 from app.neo4j_connection import Neo4jTarget, async_driver
+from app.response_bytes import ResponseBytes
 from app.settings import Settings
+from resolvers.cypher import CypherRunner
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
-from schema.response_cache import ResponseCache
 
 logger = logging.getLogger("cbsi_graph.server")
 READY_TIMEOUT = 3.0
@@ -39,17 +47,30 @@ class CbsiGraphQL(GraphQL):
         self.settings = settings
         self.driver: AsyncDriver | None = None
         self.network = NetworkCache()  # network measures, cached until the graph version changes
-        self.responses = ResponseCache() if settings.response_cache else None
+        self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
+        self._version_runner: CypherRunner | None = None
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
             raise RuntimeError("the application has not started")
         context = GraphQLContext.create(
             self.driver, self.target_database, self.settings.query_timeout, self.settings.max_page_size,
-            self.network, self.responses,
+            self.network,
         )
         context.request, context.response = request, response
         return context
+
+    async def graph_version(self) -> int | None:
+        """The graph version for a request that has arrived; None when Neo4j cannot say (or before start-up).
+
+        Reads are shared with the network cache's (`VersionReads` never answers a request with a read that
+        started before it arrived), so the two caches cost one round trip between them.
+        """
+        if self.driver is None:
+            return None
+        if self._version_runner is None or self._version_runner.driver is not self.driver:
+            self._version_runner = CypherRunner(self.driver, self.target_database, self.settings.query_timeout)
+        return await self.network.reads.version(self._version_runner)
 
     target_database: str | None = None
 
@@ -90,12 +111,19 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    return Starlette(
+    middleware: list[Middleware] = []
+    if graphql.responses is not None:
+        middleware.append(Middleware(CachedGraphQL, responses=graphql.responses, version=graphql.graph_version))
+
+    app = Starlette(
         routes=[
             Route("/", home),
             Route("/health", health),
             Route("/ready", ready),
             Route("/graphql", graphql),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.graphql = graphql  # the view and its caches, for diagnostics and tests
+    return app

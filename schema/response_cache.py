@@ -5,6 +5,10 @@ and the version is read on every request before a cached response is served, so 
 for a graph it was not computed on. Only error-free results are kept. A write made around CBSI Graph's
 writers (raw Cypher on the database) does not move the version: turn the cache off (CBSI_RESPONSE_CACHE=false)
 when other programs write to the same database.
+
+Who uses this one: callers that execute the schema in-process with a `GraphQLContext` carrying `responses`
+(scripts, tests). The HTTP server does not: it caches finished response bytes in front of Strawberry
+(`app/cached_graphql.py`), with the same version rule, and leaves `context.responses` unset.
 """
 
 from __future__ import annotations

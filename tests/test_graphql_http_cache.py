@@ -1,0 +1,179 @@
+"""The HTTP response cache through real HTTP: a uvicorn server in a thread, the session's Neo4j, the real app.
+
+Two servers on the same Neo4j: one as `serve` runs it (cache on) and one with CBSI_RESPONSE_CACHE=false, which
+is plain Strawberry; a cached answer must be byte for byte what plain Strawberry says.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from neo4j import Driver
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from app.neo4j_connection import Neo4jTarget
+from app.server import CbsiGraphQL, create_app
+from app.settings import Settings
+from graph_seed import neo4j_writer
+from graph_seed.records import load_dataset
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.neo4j
+COOKBOOK = sorted((Path(__file__).resolve().parents[1] / "docs" / "queries").glob("*.graphql"))
+PROGRAM = '{ program(id: "program:cfyr") { name description } }'
+
+
+@dataclass
+class Served:
+    url: str
+    app: Starlette
+    contexts: list[Any]  # one per request that reached Strawberry
+
+    @property
+    def graphql(self) -> CbsiGraphQL:
+        return self.app.state.graphql
+
+    def post(self, content: bytes | str, content_type: str = "application/json") -> httpx.Response:
+        return httpx.post(f"{self.url}/graphql", content=content, headers={"content-type": content_type}, timeout=30)
+
+    def query(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
+        return self.post(json.dumps({"query": query, "variables": variables or {}}))
+
+
+@contextmanager
+def serving(settings: Settings, target: Neo4jTarget) -> Iterator[Served]:
+    app = create_app(settings, target)
+    contexts: list[Any] = []
+    graphql: CbsiGraphQL = app.state.graphql
+    real_get_context = graphql.get_context
+
+    async def counting_get_context(request: Any, response: Any) -> Any:
+        context = await real_get_context(request, response)
+        contexts.append(context)
+        return context
+
+    graphql.get_context = counting_get_context  # type: ignore[method-assign]
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", app, contexts)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def target(neo4j_auth: tuple[str, str, str]) -> Neo4jTarget:
+    uri, user, password = neo4j_auth
+    return Neo4jTarget(uri, user, SecretStr(password), "neo4j", managed=False)
+
+
+@pytest.fixture(scope="module")
+def cached(target: Neo4jTarget) -> Iterator[Served]:
+    with serving(Settings(_env_file=None), target) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def uncached(target: Neo4jTarget) -> Iterator[Served]:
+    with serving(Settings(_env_file=None, CBSI_RESPONSE_CACHE=False), target) as served:
+        yield served
+
+
+@pytest.mark.parametrize("path", COOKBOOK, ids=lambda p: p.stem)
+def test_a_hit_is_byte_for_byte_what_strawberry_answers(seeded_graph: Driver, cached: Served, uncached: Served,
+                                                        path: Path) -> None:
+    request = json.dumps({"query": path.read_text()})
+    reached, hits, misses = len(cached.contexts), cached.graphql.responses.hits, cached.graphql.responses.misses
+    miss = cached.post(request)
+    hit = cached.post(request)
+    plain = uncached.post(request)
+    assert miss.status_code == hit.status_code == plain.status_code == 200
+    assert "errors" not in miss.json(), miss.text
+    assert hit.content == miss.content == plain.content
+    for name in ("content-type", "content-length"):
+        assert hit.headers[name] == miss.headers[name] == plain.headers[name]
+    assert hit.headers["content-type"] == "application/json"
+    assert len(cached.contexts) == reached + 1, "the hit never reached Strawberry"
+    assert (cached.graphql.responses.hits, cached.graphql.responses.misses) == (hits + 1, misses + 1)
+
+
+def test_same_request_in_other_spelling_hits(seeded_graph: Driver, cached: Served) -> None:
+    query = "query Get($role: String, $n: Int) { governments(first: $n, where: {cbsiRole: {eq: $role}}) " \
+            "{ edges { node { name } } } }"
+    first = cached.post(json.dumps({"query": query, "variables": {"role": "partner", "n": 2},
+                                    "operationName": "Get"}))
+    reached = len(cached.contexts)
+    again = cached.post(f' {{ "operationName":"Get", "variables" : {{"n":2, "role":"partner"}}, '
+                        f'"query": {json.dumps(query)} }}')
+    assert len(first.json()["data"]["governments"]["edges"]) == 2, first.text
+    assert again.content == first.content and len(cached.contexts) == reached
+
+
+def test_a_write_that_bumps_the_version_is_seen_at_once(seeded_graph: Driver, cached: Served) -> None:
+    before = cached.query(PROGRAM)
+    assert cached.query(PROGRAM).content == before.content
+    misses = cached.graphql.responses.misses
+    program = next(n for n in load_dataset().nodes if n.id == "program:cfyr")
+    with seeded_graph.session() as session:
+        neo4j_writer.write_records(session, [program.model_copy(update={"description": "rewritten"})], [])
+    after = cached.query(PROGRAM)
+    assert after.json()["data"]["program"]["description"] == "rewritten"
+    assert cached.graphql.responses.misses == misses + 1
+    with seeded_graph.session() as session:
+        neo4j_writer.delete_all(session)
+    gone = cached.query(PROGRAM).json()
+    assert gone["data"] is None and "program:cfyr" in gone["errors"][0]["message"]
+
+
+def test_errors_are_never_cached(seeded_graph: Driver, cached: Served) -> None:
+    query = '{ program(id: "program:nope") { name } }'
+    reached = len(cached.contexts)
+    first, second = cached.query(query), cached.query(query)
+    assert first.json()["errors"] and first.content == second.content
+    assert len(cached.contexts) == reached + 2
+    assert all(key[0] != query for key in cached.graphql.responses.entries)
+
+
+def test_other_requests_are_answered_by_strawberry_and_not_stored(seeded_graph: Driver, cached: Served) -> None:
+    cached.graphql.responses.clear()
+    get = httpx.get(f"{cached.url}/graphql", params={"query": PROGRAM}, timeout=30)
+    post = cached.query(PROGRAM)
+    assert get.status_code == 200 and get.json() == post.json()
+    stored = dict(cached.graphql.responses.entries)
+    assert len(stored) == 1, "only the POST was stored"
+
+    page = httpx.get(f"{cached.url}/graphql", headers={"accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    batch = cached.post(json.dumps([{"query": PROGRAM}]))
+    assert batch.status_code == 400 and batch.text == "Batching is not enabled"
+    invalid = cached.post("{not json")
+    assert invalid.status_code == 400 and "JSON" in invalid.text
+    unsupported = cached.post(json.dumps({"query": PROGRAM}), content_type="text/plain")
+    assert unsupported.status_code == 400
+    assert dict(cached.graphql.responses.entries) == stored
+
+
+def test_cache_off_sends_every_request_to_strawberry(seeded_graph: Driver, uncached: Served) -> None:
+    assert uncached.graphql.responses is None and not uncached.app.user_middleware
+    reached = len(uncached.contexts)
+    assert uncached.query(PROGRAM).content == uncached.query(PROGRAM).content
+    assert len(uncached.contexts) == reached + 2
+    assert all(context.responses is None for context in uncached.contexts)
