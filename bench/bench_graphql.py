@@ -5,6 +5,10 @@ Each (query, concurrency) cell runs for `--seconds` after a short warm-up; every
 count, and traffic goes to 127.0.0.1 only. Prints a Markdown table (and writes it with `--output`).
 
     .venv/bin/python bench/bench_graphql.py --seconds 5 --output bench/results/graphql.md
+
+The report ends with the load average before and after the run (the client shares the 2 cores with the server
+and Neo4j, so a busy machine shows in p99). `--write-bodies DIR` only writes each query's JSON body to
+`DIR/<name>.json`, for `wrk -s bench/wrk_post.lua` to send the same bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -111,6 +116,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
     parser.add_argument("--no-response-cache", action="store_true",
                         help="start the server with CBSI_RESPONSE_CACHE=false (every request runs its Cypher)")
+    parser.add_argument("--write-bodies", type=Path, metavar="DIR",
+                        help="only write each query's JSON request body to DIR/<name>.json (for wrk) and exit")
     args = parser.parse_args()
     bodies = load_cookbook(COOKBOOK)
     if args.only:
@@ -118,7 +125,14 @@ def main() -> int:
     if not bodies:
         print(f"no cookbook queries in {COOKBOOK}", file=sys.stderr)
         return 1
+    if args.write_bodies:
+        args.write_bodies.mkdir(parents=True, exist_ok=True)
+        for name, body in bodies.items():
+            encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False)  # as httpx's `json=` encodes
+            (args.write_bodies / f"{name}.json").write_bytes(encoded.encode())
+        return 0
     concurrency = [int(c) for c in args.concurrency.split(",")]
+    load_before = os.getloadavg()
     if args.url:
         cells = asyncio.run(bench(args.url, bodies, concurrency, args.seconds))
     else:
@@ -130,6 +144,9 @@ def main() -> int:
     if worst:
         report += f"\n\nWorst p99 at 8 clients: {worst.p99_ms:.1f} ms ({worst.query}); mean of all cells' p50: " \
                   f"{statistics.mean(c.p50_ms for c in cells):.1f} ms."
+    load_after = os.getloadavg()
+    report += f"\n\nLoad average (1, 5, 15 min) before: {' '.join(f'{x:.2f}' for x in load_before)}; " \
+              f"after: {' '.join(f'{x:.2f}' for x in load_after)}."
     print(report)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
