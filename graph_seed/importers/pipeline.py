@@ -56,6 +56,7 @@ from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
+from graph_seed.importers.writer import BatchWriter
 from graph_seed.neo4j_writer import ensure_schema
 
 Kind = Literal["iati", "fa-csv"]
@@ -143,7 +144,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             sid = source_id(sha)
             bookkeeping.begin(session, sid, _source_row(FileSource(path=path, sha256=sha, title=path.name))["props"])
             begun.append(sid)
-            writer = sink_module.BatchWriter(driver, database, sid)
+            writer = BatchWriter(driver, database, sid)
             try:
                 sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
                 source = _map_file(kind, path, sha, resolver, sink, summary, progress)

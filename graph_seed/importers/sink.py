@@ -10,71 +10,27 @@ Funding cost more than parsing (profiled). Programs and actors (one per distinct
 as `NodeRecord`s; a Funding's properties are validated with `FundingProps` alone; a relationship's
 properties once per distinct (type, properties) pair. Ids were checked when their nodes were built.
 
-Why a writer thread: Neo4j and the parser each keep one core busy, so the next batch is parsed while the
-previous one is written. At most one batch is in flight and one is being filled: client memory stays flat.
-With `writer=None` (dry run) the sink only counts.
+Batches go to a `writer.BatchWriter` (a background thread); with `writer=None` (dry run) the sink only counts.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
-from typing import Any
-
-from neo4j import Driver
+from typing import TYPE_CHECKING, Any
 
 from graph_seed import vocabulary as vocab
-from graph_seed.importers import batch_write
-from graph_seed.importers.batch_write import Batch, Counts
+from graph_seed.importers.batch_write import Batch
 from graph_seed.importers.resolve import Resolution
 from graph_seed.model import TYPE_PROPS, FundingProps, NodeRecord
+
+if TYPE_CHECKING:
+    from graph_seed.importers.writer import BatchWriter
 
 BATCH_SIZE = 50_000  # records (nodes + relationships) per committed transaction; measured in bench/results/import.md
 _NODE_ID = re.compile(r"^funding:\S+$")
 _MAX_ID = 300
-
-
-class BatchWriter:
-    """Commits batches for one source, one `execute_write` each, on a single background thread, in order."""
-
-    def __init__(self, driver: Driver, database: str | None, source_id: str) -> None:
-        self.driver, self.database, self.source_id = driver, database, source_id
-        self.counts = Counts()
-        self.batches = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
-        self._pending: Future[Counts] | None = None
-
-    def submit(self, batch: Batch) -> None:
-        """Queue a batch; first waits for (and re-raises any error of) the batch still being written."""
-        self.wait()
-        self._pending = self._pool.submit(self._write, batch)
-
-    def wait(self) -> None:
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self.counts.add(pending.result())
-            self.batches += 1
-
-    def close(self) -> None:
-        """Wait for the last batch (unless failing) and stop the thread."""
-        try:
-            self.wait()
-        finally:
-            self._pool.shutdown(wait=True)
-
-    def abandon(self) -> None:
-        """On failure: let a running batch end (it is compensated like the others), swallow its outcome."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.exception()
-        self._pool.shutdown(wait=True)
-
-    def _write(self, batch: Batch) -> Counts:
-        with self.driver.session(database=self.database) as session:
-            # looked up at call time, so tests can inject a failure after N committed batches
-            return session.execute_write(batch_write.write_batch, self.source_id, batch)
 
 
 class RecordSink:
