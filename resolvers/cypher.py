@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 
 class CypherRunner:
@@ -31,3 +31,16 @@ class CypherRunner:
             routing_=RoutingControl.READ,
         )
         return [record.data() for record in records]
+
+    async def read_auto_commit(self, cypher: LiteralString,
+                               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one tiny read as an auto-commit query: about half the client CPU of `read`.
+
+        Why: the graph-version read runs for every request, including cache hits, where it is most of the cost.
+        It gives up `execute_query`'s retries on transient errors (the caller treats a failure as "cannot
+        say") and the driver's bookmark manager (this driver never writes, so there is nothing to wait for).
+        """
+        self.queries_sent += 1
+        async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+            result = await session.run(Query(cypher, timeout=self.timeout), dict(params or {}))
+            return [record.data() async for record in result]

@@ -44,7 +44,7 @@ class VersionReads:
 
     async def _read(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
         try:
-            rows = await runner.read(GRAPH_VERSION)
+            rows = await runner.read_auto_commit(GRAPH_VERSION)
             version: int | None = int(rows[0]["version"])
         except (Neo4jError, DriverError, OSError):
             version = None  # Neo4j cannot say: the query then runs and reports the outage
