@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from graph_seed.importers import spill
 from graph_seed.model import NodeRecord
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -82,26 +83,46 @@ def slug(value: str) -> str:
 
 def content_key(*parts: object) -> str:
     """A short, stable digest of a flow's defining fields (file-independent: no path, no line number)."""
-    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    text = "\x1f".join([part if type(part) is str else "" if part is None else str(part) for part in parts])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class OccurrenceCounter:
     """Numbers identical flows 0, 1, 2... in file order, so two identical rows stay two Funding nodes while
-    re-importing the same file yields the same ids. Memory: one small int per distinct flow digest."""
+    re-importing the same file yields the same ids.
 
-    def __init__(self) -> None:
-        self._seen: dict[int, int] = {}
+    Memory: one entry per distinct flow digest would grow with the file, so the counts live in a `SpillMap`
+    (at most `capacity` in memory, the rest in a temporary SQLite file): exact counts, bounded memory.
+    """
+
+    def __init__(self, capacity: int | None = None, bloom_bits: int | None = None) -> None:
+        self._seen = spill.SpillMap(capacity, bloom_bits)
+        self._peeked: tuple[str, int, int] | None = None  # (key, digest, count) of the last peek
+
+    def _lookup(self, key: str) -> tuple[int, int]:
+        peeked = self._peeked
+        if peeked is not None and peeked[0] == key:
+            return peeked[1], peeked[2]
+        digest = int(key, 16) - _SIGNED  # SQLite integers are signed 64-bit
+        return digest, self._seen.get(digest, 0)
 
     def peek(self, key: str) -> int:
         """The number `next(key)` will return, without counting (for a row that may still be rejected)."""
-        return self._seen.get(int(key, 16), 0)
+        digest, count = self._lookup(key)
+        self._peeked = (key, digest, count)
+        return count
 
     def next(self, key: str) -> int:
-        digest = int(key, 16)
-        count = self._seen.get(digest, 0)
+        digest, count = self._lookup(key)
+        self._peeked = None
         self._seen[digest] = count + 1
         return count
+
+    def close(self) -> None:
+        self._seen.close()
+
+
+_SIGNED = 1 << 63
 
 
 def file_sha256(path: Path) -> str:
