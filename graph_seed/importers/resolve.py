@@ -220,10 +220,13 @@ class Resolver:
         return cached
 
     def program_id(self, key: str, new_id: str) -> tuple[str, bool]:
-        """(id, touch_only) of a Program keyed `iati:<identifier>` / `fa:<activity id>`."""
+        """(id, touch_only) of a Program keyed `iati:<identifier>` / `fa:<activity id>`.
+
+        A key the graph does not know gets `new_id`, which callers derive from the key alone, so it is not
+        remembered: the answer would be the same next time, and a file's programs would grow this index.
+        """
         node_id = self.programs.get(key)
         if node_id is None:
-            self.programs[key] = new_id
             return new_id, False
         return node_id, self.owned_marker not in node_id
 
