@@ -11,6 +11,10 @@ as `NodeRecord`s; a Funding's properties are validated with `FundingProps` alone
 properties once per distinct (type, properties) pair. Ids were checked when their nodes were built.
 
 Batches go to a `writer.BatchWriter` (a background thread); with `writer=None` (dry run) the sink only counts.
+
+Memory: "which nodes did this file already emit" grows with the file (every program id), so it lives in a
+`spill.SpillMap` (hot ids in memory, the rest in a temporary SQLite file). Each seen id may carry a small memo
+for its mapper (the FA mapper keeps a program's DAC codes there), read with `memo()`.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from graph_seed import vocabulary as vocab
+from graph_seed.importers import spill
 from graph_seed.importers.batch_write import Batch
 from graph_seed.importers.resolve import Resolution
-from graph_seed.model import TYPE_PROPS, FundingProps, NodeRecord
+from graph_seed.model import ADJUSTABLE_FLOW_TYPES, TYPE_PROPS, FundingProps, NodeRecord
 
 if TYPE_CHECKING:
     from graph_seed.importers.writer import BatchWriter
@@ -31,18 +36,101 @@ if TYPE_CHECKING:
 BATCH_SIZE = 50_000  # records (nodes + relationships) per committed transaction; measured in bench/results/import.md
 _NODE_ID = re.compile(r"^funding:\S+$")
 _MAX_ID = 300
+NOT_SEEN: Any = object()  # what `memo()` returns for an id this sink has not emitted
+
+# The valid Funding properties `funding_row` checks without pydantic. Anything else (or anything these patterns
+# do not accept) goes through `FundingProps`, so the rules and error messages are the model's own.
+_FLOW_TYPES = frozenset(vocab.FLOW_TYPES)
+_FAST_FUNDING_KEYS = frozenset({"flowType", "amount", "currency", "fiscalYear", "date"})
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_PARTIAL_DATE = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
+
+
+_PROGRAM_KEYS = frozenset({"level", "startDate", "endDate", "status", "iatiIdentifier", "faActivityId", "sectorCodes"})
+_LEVELS = frozenset(vocab.PROGRAM_LEVELS)
+_STATUSES = frozenset(vocab.PROGRAM_STATUSES)
+
+
+def _plain_program(program_id: str, name: str, description: str | None,
+                   props: dict[str, Any]) -> dict[str, Any] | None:
+    """The node row `NodeRecord(label="Program", ...)` would give (see `RecordSink.node`), for a program that
+    certainly passes the model; None when the model must decide (and explain)."""
+    if (not props.keys() <= _PROGRAM_KEYS or type(program_id) is not str or not 8 < len(program_id) <= _MAX_ID
+            or not program_id.startswith("program:") or not program_id.isascii() or not program_id.isprintable()
+            or " " in program_id or type(name) is not str or not name or name.strip() != name
+            or (description is not None and type(description) is not str)):
+        return None
+    level, status = props.get("level", "program"), props.get("status", "unknown")
+    start, end = props.get("startDate"), props.get("endDate")
+    iati, fa, sectors = props.get("iatiIdentifier"), props.get("faActivityId"), props.get("sectorCodes", [])
+    if (level not in _LEVELS or status not in _STATUSES
+            or (start is not None and (type(start) is not str or not _PARTIAL_DATE.fullmatch(start)))
+            or (end is not None and (type(end) is not str or not _PARTIAL_DATE.fullmatch(end)))
+            or (start and end and end < start)
+            or (iati is not None and type(iati) is not str) or (fa is not None and type(fa) is not str)
+            or type(sectors) is not list or not all(type(code) is str for code in sectors)):
+        return None
+    row: dict[str, Any] = {"level": level}
+    if start is not None:
+        row["startDate"] = start
+    if end is not None:
+        row["endDate"] = end
+    row["status"] = status
+    if iati is not None:
+        row["iatiIdentifier"] = iati
+    if fa is not None:
+        row["faActivityId"] = fa
+    row["sectorCodes"] = list(sectors)
+    row["name"] = name
+    if description is not None:
+        row["description"] = description
+    return row
+
+
+def _plain_funding(props: dict[str, Any]) -> dict[str, Any] | None:
+    """`FundingProps.model_validate(props).model_dump(exclude_none=True)`, amounts as float, in the model's
+    field order - for props that certainly pass the model; None when the model must decide (and explain)."""
+    if not props.keys() <= _FAST_FUNDING_KEYS:
+        return None
+    flow_type, amount = props.get("flowType"), props.get("amount")
+    currency, year, when = props.get("currency", "USD"), props.get("fiscalYear"), props.get("date")
+    if (type(flow_type) is not str or flow_type not in _FLOW_TYPES or type(amount) is not Decimal
+            or not amount.is_finite() or (amount < 0 and flow_type not in ADJUSTABLE_FLOW_TYPES)
+            or type(currency) is not str or not _CURRENCY.fullmatch(currency)
+            or (year is not None and (type(year) is not int or not 1946 <= year <= 2100))
+            or (when is not None and (type(when) is not str or not _PARTIAL_DATE.fullmatch(when)))):
+        return None
+    value = float(amount)
+    row: dict[str, Any] = {"flowType": flow_type, "amount": value, "currency": currency}
+    if currency == "USD":
+        row["amountUsd"] = value
+    row["amountQualifier"] = "exactly"
+    if year is not None:
+        row["fiscalYear"] = year
+    if when is not None:
+        row["date"] = when
+    return row
+
+
+def _node_row(record: NodeRecord) -> dict[str, Any]:
+    props = {k: v for k, v in record.properties.items() if v is not None}
+    props["name"] = record.name
+    if record.description is not None:
+        props["description"] = record.description
+    return {"id": record.id, "props": props, "aliases": list(record.aliases)}
 
 
 class RecordSink:
     """Per-file buffer of node and relationship rows; `flush()` hands a full batch to the writer."""
 
-    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE,
+                 seen_capacity: int | None = None, bloom_bits: int | None = None) -> None:
         self.writer = writer
         self.source_id = source_id
         self.sources = (source_id,)
         self.batch_size = batch_size
         self._batch = Batch()
-        self._seen_nodes: set[str] = set()
+        self._seen_nodes = spill.SpillMap(seen_capacity, bloom_bits)  # id -> memo (None unless set)
         self._seen_edges: set[tuple[str, str, str, str]] = set()  # per batch: MERGE makes repeats harmless
         self._edge_props: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
         self.labels: Counter[str] = Counter()
@@ -58,17 +146,28 @@ class RecordSink:
                 self.node(resolution.create(self.sources))
         return resolution.id
 
-    def node(self, record: NodeRecord) -> None:
+    def node(self, record: NodeRecord, memo: Any = None) -> None:
+        """Emit a node once per file; `memo` is kept with its id for the mapper (see `memo()`)."""
         if record.id in self._seen_nodes:
             return
-        self._seen_nodes.add(record.id)
-        self.labels[record.label] += 1
-        props = {k: v for k, v in record.properties.items() if v is not None}
-        props["name"] = record.name
-        if record.description is not None:
-            props["description"] = record.description
-        self._batch.nodes.setdefault(record.label, []).append(
-            {"id": record.id, "props": props, "aliases": list(record.aliases)})
+        self.add_node_row(record.label, _node_row(record), memo)
+
+    def program_row(self, program_id: str, name: str, description: str | None,
+                    props: dict[str, Any]) -> dict[str, Any]:
+        """The node row of a Program, checked as `NodeRecord` checks it (raises `ValidationError`/`ValueError`
+        likewise: the model decides every case the fast check is not sure of). Emit it with `add_node_row`."""
+        row_props = _plain_program(program_id, name, description, props)
+        if row_props is None:
+            return _node_row(NodeRecord(id=program_id, label="Program", name=name,  # type: ignore[arg-type]
+                                        description=description, sources=self.sources, properties=props))
+        return {"id": program_id, "props": row_props, "aliases": []}
+
+    def add_node_row(self, label: str, row: dict[str, Any], memo: Any = None) -> None:
+        if row["id"] in self._seen_nodes:
+            return
+        self._seen_nodes[row["id"]] = memo
+        self.labels[label] += 1
+        self._batch.nodes.setdefault(label, []).append(row)
         self._batch.size += 1
 
     def funding_row(self, funding_id: str, name: str, description: str | None,
@@ -79,8 +178,10 @@ class RecordSink:
         """
         if len(funding_id) > _MAX_ID or not _NODE_ID.match(funding_id):
             raise ValueError(f"not a valid Funding id: {funding_id[:80]!r}")
-        checked = FundingProps.model_validate(props).model_dump(exclude_none=True)
-        row_props = {k: float(v) if isinstance(v, Decimal) else v for k, v in checked.items()}
+        row_props = _plain_funding(props)
+        if row_props is None:
+            checked = FundingProps.model_validate(props).model_dump(exclude_none=True)
+            row_props = {k: float(v) if isinstance(v, Decimal) else v for k, v in checked.items()}
         row_props["name"] = name
         if description:
             row_props["description"] = description
@@ -106,7 +207,7 @@ class RecordSink:
     def touch(self, node_id: str, label: str) -> None:
         if node_id in self._seen_nodes:
             return
-        self._seen_nodes.add(node_id)
+        self._seen_nodes[node_id] = None
         self.labels[label] += 1
         self._batch.touch.append(node_id)
         self._batch.size += 1
@@ -143,6 +244,14 @@ class RecordSink:
     def has_node(self, node_id: str) -> bool:
         return node_id in self._seen_nodes
 
+    def memo(self, node_id: str) -> Any:
+        """The memo stored with an emitted node (None if none), or `NOT_SEEN` if this sink did not emit it."""
+        return self._seen_nodes.get(node_id, NOT_SEEN)
+
+    def set_memo(self, node_id: str, memo: Any) -> None:
+        """Replace the memo of a node already emitted (None, int, str or a tuple of str/None)."""
+        self._seen_nodes[node_id] = memo
+
     def maybe_flush(self) -> None:
         if self._batch.size >= self.batch_size:
             self.flush()
@@ -153,3 +262,8 @@ class RecordSink:
         self._seen_edges = set()
         if self.writer is not None and batch:
             self.writer.submit(batch)
+
+    def close(self) -> None:
+        """Free the per-file memory (and spill file) once the file is done; counts stay readable."""
+        self._seen_nodes.close()
+        self._edge_props = {}
