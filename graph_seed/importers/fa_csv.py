@@ -26,6 +26,7 @@ two flows.
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -35,14 +36,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph_seed.importers import codes
+from graph_seed.importers import codes, spill
 from graph_seed.importers.common import OccurrenceCounter, content_key, fa_date, id_part, parse_amount
 from graph_seed.importers.errors import MalformedFileError, MissingColumnError
 from graph_seed.importers.iso3166 import ALPHA2_NAMES, ALPHA3_TO_ALPHA2
 from graph_seed.importers.resolve import ActorCandidate, Resolver
-from graph_seed.importers.sink import RecordSink
+from graph_seed.importers.sink import NOT_SEEN, RecordSink
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.model import NodeRecord
 from graph_seed.vocabulary import ID_PREFIXES
 
 PUBLISHER = "ForeignAssistance.gov"
@@ -97,49 +97,96 @@ def _redacted(text: str) -> bool:
     return "redacted" in text.lower()
 
 
+# The cells a row is read from, stripped once per row (`_Row`); a column the layout lacks reads as "".
+_COLUMNS = (
+    "Activity ID", "Current Dollar Amount", "Fiscal Year", "Transaction Type Name", "Transaction Date",
+    "Managing Agency ID", "Managing Agency Name", "Managing Agency Acronym", "Managing Sub-agency or Bureau ID",
+    "Managing Sub-agency or Bureau Name", "Managing Sub-agency or Bureau Acronym", "Funding Account ID",
+    "Funding Account Name", "Funding Agency ID", "Funding Agency Name", "Funding Agency Acronym",
+    "Implementing Partner ID", "Implementing Partner Name", "Implementing Partner Category Name",
+    "Implementing Partner Sub-category ID", "Implementing Partner Sub-category Name", "Country Code", "Country Name",
+    "International Purpose Code", "US Sector ID", "Aid Type Group ID", "Activity Name", "Activity Description",
+    "Activity Start Date", "Activity End Date",
+)
+_CACHE_LIMIT = 10_000  # distinct actor descriptions remembered per mapper before the memo is started afresh
+_Row = dict[str, str]
+
+
 class FaMapper:
-    """Maps one CSV file through the resolver into the sink, recording problems in the summary."""
+    """Maps one CSV file through the resolver into the sink, recording problems in the summary.
 
-    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary) -> None:
+    Speed: cells are found by header index resolved once per file (still matched by name), each needed cell is
+    stripped once per row, and the organisation ids of a distinct (id, name, ...) description are memoised
+    (bounded) - a description always resolves to the same node within a file, so this changes no result.
+    Memory: per-program facts (its first and extra DAC codes) are the sink's memo for the program's node, which
+    spills to disk; the order in which programs gained extra codes is a `spill.SpillLog`.
+    """
+
+    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary,
+                 spill_capacity: int | None = None, bloom_bits: int | None = None) -> None:
         self.shown, self.resolver, self.sink, self.summary = shown, resolver, sink, summary
-        self.occurrences = OccurrenceCounter()
+        self.occurrences = OccurrenceCounter(spill_capacity, bloom_bits)
         self.columns: dict[str, str] = {}
-        self._actual: dict[str, str] = {}
-        self.program_codes: dict[str, list[str]] = {}  # only programs whose rows disagree on codes
-        self.first_codes: dict[str, str] = {}
+        self.programs_with_extra_codes = spill.SpillLog(spill_capacity)  # in the order they gained one
         self.no_country = 0
+        self._actors: dict[tuple[str, ...], str | None] = {}
+        self._countries: dict[tuple[str, str], str | None] = {}
 
-    def get(self, row: dict[str, str | None], column: str) -> str:
-        actual = self._actual.get(column)
-        if actual is None:
-            actual = self._actual[column] = self.columns.get(column.lower(), "\0missing")
-        value = row.get(actual)
-        return value.strip() if value else ""
+    def _indices(self, header: list[str]) -> tuple[Callable[[list[str]], tuple[str, ...]], bool]:
+        """A getter of the `_COLUMNS` cells of a row (as `csv.DictReader` would: the last of equal names), and
+        whether rows need a "" appended for columns the layout lacks."""
+        width, indices = len(header), []
+        for column in _COLUMNS:
+            actual = self.columns.get(column.lower())
+            indices.append(width if actual is None else max(i for i, raw in enumerate(header) if raw == actual))
+        return operator.itemgetter(*indices), width in indices
 
     def run(self, path: Path, progress: Callable[[int], None] | None) -> None:
+        line_num = 0  # csv.DictReader's line_num (set before it skips blank rows): problem lines stay as they were
         try:
             with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                if reader.fieldnames is None:
-                    raise MalformedFileError(path, "empty file: no header row", line=1)
-                self.columns = column_map(path, list(reader.fieldnames))
-                previous_end = reader.line_num
-                for row in reader:
+                reader = csv.reader(handle)
+                try:
+                    header = next(reader)
+                except StopIteration:
+                    raise MalformedFileError(path, "empty file: no header row", line=1) from None
+                line_num = reader.line_num
+                self.columns = column_map(path, header)
+                width = len(header)
+                cells, pad = self._indices(header)
+                previous_end = line_num
+                while True:
+                    try:
+                        row = next(reader)
+                        line_num = reader.line_num
+                        while not row:
+                            row = next(reader)
+                    except StopIteration:
+                        break
                     line = previous_end + 1
-                    previous_end = reader.line_num
+                    previous_end = line_num
                     self.summary.rows_read += 1
-                    self.map_row(row, line)
-                    self.sink.maybe_flush()
+                    self.summary.transactions += 1
+                    if len(row) != width:
+                        self.summary.problem(self.shown, line, None,
+                                             "row skipped: wrong number of fields for the header", skipped=True)
+                    else:
+                        if pad:
+                            row.append("")
+                        self.map_row(dict(zip(_COLUMNS, map(str.strip, cells(row)), strict=True)), line)
+                        self.sink.maybe_flush()
                     if progress and self.summary.rows_read % 1000 == 0:
                         progress(self.summary.rows_read)
         except UnicodeDecodeError as exc:
             raise MalformedFileError(path, f"not UTF-8 text: {exc}") from None
         except csv.Error as exc:
-            raise MalformedFileError(path, f"not a readable CSV: {exc}", line=reader.line_num) from None
-        for program_id, extra in self.program_codes.items():
-            self.sink.add_sector_codes(program_id, extra)
+            raise MalformedFileError(path, f"not a readable CSV: {exc}", line=line_num) from None
+        for program_id in self.programs_with_extra_codes:
+            self.sink.add_sector_codes(program_id, list(self.sink.memo(program_id)[1:]))
             self.sink.maybe_flush()
         self.sink.flush()
+        self.occurrences.close()
+        self.programs_with_extra_codes.close()
         if progress:
             progress(self.summary.rows_read)
         if self.no_country:
@@ -147,33 +194,31 @@ class FaMapper:
                                       "(regional or worldwide): no OPERATES_IN for them")
 
     # -- one row --------------------------------------------------------------------------------------
-    def map_row(self, row: dict[str, str | None], line: int) -> None:
-        self.summary.transactions += 1
-        if None in row or any(value is None for value in row.values()):
-            self.summary.problem(self.shown, line, None, "row skipped: wrong number of fields for the header",
-                                 skipped=True)
-            return
+    def map_row(self, row: _Row, line: int) -> None:
+        """Map one row of stripped cells (counted in `summary.transactions` by the caller)."""
         try:
-            activity_id = self.get(row, "Activity ID")
+            activity_id = row["Activity ID"]
             if not activity_id:
                 raise _Skip("Activity ID", "empty")
             try:
-                amount = parse_amount(self.get(row, "Current Dollar Amount"))
+                amount = parse_amount(row["Current Dollar Amount"])
             except ValueError as exc:
                 raise _Skip("Current Dollar Amount", str(exc)) from None
             try:
-                fiscal_year, transition_quarter = parse_fiscal_year(self.get(row, "Fiscal Year"))
+                fiscal_year, transition_quarter = parse_fiscal_year(row["Fiscal Year"])
             except ValueError as exc:
                 raise _Skip("Fiscal Year", str(exc)) from None
-            flow_name = self.get(row, "Transaction Type Name")
+            flow_name = row["Transaction Type Name"]
             flow_type = codes.FA_TRANSACTION_TYPES.get(flow_name.lower())
             if flow_type is None:
                 raise _Skip("Transaction Type Name", f"unknown transaction type {flow_name!r}")
-            if not self.get(row, "Managing Agency Name"):
+            if not row["Managing Agency Name"]:
                 raise _Skip("Managing Agency Name", "empty")
             when = self._date(row, line, "Transaction Date")
-            funding, key = self._funding(row, activity_id, flow_type, fiscal_year, transition_quarter, when, amount)
-            program_id = self._program(row, line, activity_id)
+            activity_part = id_part(activity_id)
+            funding, key = self._funding(row, activity_id, activity_part, flow_type, fiscal_year,
+                                         transition_quarter, when, amount)
+            program_id = self._program(row, line, activity_id, activity_part)
             self.occurrences.next(key)
         except _Skip as skip:
             self.summary.problem(self.shown, line, skip.field, f"row skipped: {skip.reason}", skipped=True)
@@ -184,88 +229,88 @@ class FaMapper:
         except ValueError as exc:  # an id the model would refuse (e.g. an absurdly long Activity ID)
             self.summary.problem(self.shown, line, "Activity ID", f"row skipped: {exc}", skipped=True)
             return
+        relate = self.sink.relate
         manager = self._agency(row, "Managing Agency")
-        self.sink.relate("PARTICIPATES_IN", manager, program_id, {"role": "managing"})
+        relate("PARTICIPATES_IN", manager, program_id, _MANAGING)
         bureau = self._sub_agency(row)
         if bureau is not None and bureau != manager:
-            self.sink.relate("PART_OF", bureau, manager)
-            self.sink.relate("PARTICIPATES_IN", bureau, program_id, {"role": "managing"})
-        if self.get(row, "Funding Agency Name"):
+            relate("PART_OF", bureau, manager)
+            relate("PARTICIPATES_IN", bureau, program_id, _MANAGING)
+        if row["Funding Agency Name"]:
             funder = self._agency(row, "Funding Agency")
-            self.sink.relate("PARTICIPATES_IN", funder, program_id, {"role": "funding"})
+            relate("PARTICIPATES_IN", funder, program_id, _FUNDING)
         partner = self._partner(row)
         if partner is not None:
-            self.sink.relate("PARTICIPATES_IN", partner, program_id, {"role": "implementing"})
+            relate("PARTICIPATES_IN", partner, program_id, _IMPLEMENTING)
         self._country(row, program_id)
 
         funding_id = funding["id"]
         self.sink.add_funding(funding, program_id)
         self.summary.funding += 1
-        self.sink.relate("PROVIDES", manager, funding_id, dedupe=False)
+        relate("PROVIDES", manager, funding_id, dedupe=False)
         if partner is not None:
-            self.sink.relate("RECEIVED_BY", funding_id, partner, dedupe=False)
+            relate("RECEIVED_BY", funding_id, partner, dedupe=False)
 
-    def _funding(self, row: dict[str, str | None], activity_id: str, flow_type: str, fiscal_year: int,
+    def _funding(self, row: _Row, activity_id: str, activity_part: str, flow_type: str, fiscal_year: int,
                  transition_quarter: bool, when: str | None, amount: Decimal) -> tuple[dict[str, Any], str]:
         """The row's checked Funding (raises `ValidationError`, e.g. a negative appropriation), before any
         other record of the row is emitted, so a rejected row leaves nothing behind."""
-        key = content_key(activity_id, self.get(row, "Transaction Type Name").lower(), self.get(row, "Fiscal Year"),
-                          when, amount, self.get(row, "Managing Agency ID"),
-                          self.get(row, "Managing Sub-agency or Bureau ID"), self.get(row, "Funding Account ID"),
-                          self.get(row, "Funding Agency ID"), self.get(row, "Implementing Partner ID"),
-                          self.get(row, "Country Code"), self.get(row, "International Purpose Code"),
-                          self.get(row, "US Sector ID"), self.get(row, "Aid Type Group ID"))
+        account = row["Funding Account ID"]
+        key = content_key(activity_id, row["Transaction Type Name"].lower(), row["Fiscal Year"],
+                          when, amount, row["Managing Agency ID"],
+                          row["Managing Sub-agency or Bureau ID"], account,
+                          row["Funding Agency ID"], row["Implementing Partner ID"],
+                          row["Country Code"], row["International Purpose Code"],
+                          row["US Sector ID"], row["Aid Type Group ID"])
         notes = [note for note in (
-            "transition quarter (July-September 1976), counted as fiscal year 1976" if transition_quarter else None,
-            _partner_note(self.get(row, "Implementing Partner Name")),
-            f"funding account {self.get(row, 'Funding Account ID')} {self.get(row, 'Funding Account Name')}".strip()
-            if self.get(row, "Funding Account ID") else None,
+            _TRANSITION_QUARTER if transition_quarter else None,
+            _partner_note(row["Implementing Partner Name"]),
+            f"funding account {account} {row['Funding Account Name']}".strip() if account else None,
         ) if note]
         props: dict[str, Any] = {"amount": amount, "currency": "USD", "flowType": flow_type,
                                  "fiscalYear": fiscal_year}
         if when:
             props["date"] = when
-        return self.sink.funding_row(f"funding:fa:{id_part(activity_id)}:{key}-{self.occurrences.peek(key)}",
+        return self.sink.funding_row(f"funding:fa:{activity_part}:{key}-{self.occurrences.peek(key)}",
                                      _funding_name(flow_type, fiscal_year, amount, activity_id),
                                      "; ".join(notes) or None, props), key
 
     # -- parts ----------------------------------------------------------------------------------------
-    def _date(self, row: dict[str, str | None], line: int, column: str) -> str | None:
-        value = self.get(row, column)
+    def _date(self, row: _Row, line: int, column: str) -> str | None:
+        value = row[column]
         try:
             return fa_date(value)
         except ValueError as exc:
             self.summary.problem(self.shown, line, column, f"{exc}; date dropped", skipped=False)
             return None
 
-    def _program(self, row: dict[str, str | None], line: int, activity_id: str) -> str:
-        program_id, touch_only = self.resolver.program_id("fa:" + activity_id, f"program:fa:{id_part(activity_id)}")
-        purpose = self.get(row, "International Purpose Code")
-        if self.sink.has_node(program_id):
-            first = self.first_codes.get(program_id)
-            if purpose and purpose != first and not touch_only:
-                extra = self.program_codes.setdefault(program_id, [])
-                if purpose not in extra:
-                    extra.append(purpose)
+    def _program(self, row: _Row, line: int, activity_id: str, activity_part: str) -> str:
+        program_id, touch_only = self.resolver.program_id("fa:" + activity_id, f"program:fa:{activity_part}")
+        purpose = row["International Purpose Code"]
+        memo = self.sink.memo(program_id)  # (first code or None, extra codes...) of a program emitted in full
+        if memo is not NOT_SEEN:
+            if purpose and not touch_only and purpose != memo[0] and purpose not in memo[1:]:
+                if len(memo) == 1:
+                    self.programs_with_extra_codes.append(program_id)
+                self.sink.set_memo(program_id, (*memo, purpose))
         else:
             self.summary.activities += 1
             self.summary.programs += 1
             if touch_only:
                 self.sink.touch(program_id, "Program")
             else:
-                self.sink.node(self._program_record(row, line, activity_id, program_id, purpose))
-                if purpose:
-                    self.first_codes[program_id] = purpose
+                self.sink.add_node_row("Program", self._program_row(row, line, activity_id, program_id, purpose),
+                                       memo=(purpose or None,))
         focus = codes.DAC_FOCUS_AREAS.get(purpose)
         if focus and focus in self.resolver.focus_areas:
             self.sink.touch(focus, "FocusArea")
             self.sink.relate("ADDRESSES", program_id, focus)
         return program_id
 
-    def _program_record(self, row: dict[str, str | None], line: int, activity_id: str, program_id: str,
-                        purpose: str) -> NodeRecord:
-        name = self.get(row, "Activity Name")
-        description = self.get(row, "Activity Description")
+    def _program_row(self, row: _Row, line: int, activity_id: str, program_id: str,
+                     purpose: str) -> dict[str, Any]:
+        name = row["Activity Name"]
+        description = row["Activity Description"]
         start = self._date(row, line, "Activity Start Date")
         end = self._date(row, line, "Activity End Date")
         if start and end and end < start:
@@ -275,67 +320,99 @@ class FaMapper:
         props: dict[str, Any] = {"faActivityId": activity_id, "level": "activity",
                                  "sectorCodes": [purpose] if purpose else []}
         props.update({k: v for k, v in (("startDate", start), ("endDate", end)) if v})
-        return NodeRecord(
-            id=program_id, label="Program",
-            name=name if name and not _redacted(name) else f"ForeignAssistance.gov activity {activity_id}",
-            description=description if description and not _redacted(description) else None,
-            sources=self.sink.sources, properties=props,
+        return self.sink.program_row(
+            program_id,
+            name if name and not _redacted(name) else f"ForeignAssistance.gov activity {activity_id}",
+            description if description and not _redacted(description) else None,
+            props,
         )
 
-    def _agency(self, row: dict[str, str | None], prefix: str) -> str:
-        agency_id = self.get(row, f"{prefix} ID")
-        name = self.get(row, f"{prefix} Name")
+    def _remember(self, key: tuple[str, ...], actor_id: str | None) -> str | None:
+        if len(self._actors) >= _CACHE_LIMIT:
+            self._actors.clear()
+        self._actors[key] = actor_id
+        return actor_id
+
+    def _agency(self, row: _Row, prefix: str) -> str:
+        agency_id, name = row[prefix + " ID"], row[prefix + " Name"]
+        acronym = row[prefix + " Acronym"]
+        key = (prefix, agency_id, name, acronym)
+        known = self._actors.get(key)
+        if known is not None:
+            return known
         candidate = ActorCandidate(
             label="Agency", name=name, new_id=f"agency:fa:agency-{id_part(agency_id or name)}", country="US",
-            fa_id=f"agency:{agency_id}" if agency_id else None, acronym=self.get(row, f"{prefix} Acronym") or None,
+            fa_id=f"agency:{agency_id}" if agency_id else None, acronym=acronym or None,
         )
-        return self.sink.actor(self.resolver.resolve(candidate))
+        return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))  # type: ignore[return-value]
 
-    def _sub_agency(self, row: dict[str, str | None]) -> str | None:
-        name = self.get(row, "Managing Sub-agency or Bureau Name")
+    def _sub_agency(self, row: _Row) -> str | None:
+        name = row["Managing Sub-agency or Bureau Name"]
+        bureau_id = row["Managing Sub-agency or Bureau ID"]
+        acronym = row["Managing Sub-agency or Bureau Acronym"]
+        key = ("bureau", name, bureau_id, acronym)
+        if key in self._actors:
+            return self._actors[key]
         if name.lower() in _NOT_APPLICABLE:
-            return None
-        bureau_id = self.get(row, "Managing Sub-agency or Bureau ID")
+            return self._remember(key, None)
         candidate = ActorCandidate(
             label="Agency", name=name, new_id=f"agency:fa:subagency-{id_part(bureau_id or name)}", country="US",
-            fa_id=f"subagency:{bureau_id}" if bureau_id else None,
-            acronym=self.get(row, "Managing Sub-agency or Bureau Acronym") or None,
+            fa_id=f"subagency:{bureau_id}" if bureau_id else None, acronym=acronym or None,
         )
-        return self.sink.actor(self.resolver.resolve(candidate))
+        return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))
 
-    def _partner(self, row: dict[str, str | None]) -> str | None:
-        name = self.get(row, "Implementing Partner Name")
-        sub_id = self.get(row, "Implementing Partner Sub-category ID")
-        sub_name = self.get(row, "Implementing Partner Sub-category Name")
+    def _partner(self, row: _Row) -> str | None:
+        name = row["Implementing Partner Name"]
+        sub_id = row["Implementing Partner Sub-category ID"]
+        sub_name = row["Implementing Partner Sub-category Name"]
+        category = row["Implementing Partner Category Name"]
+        partner_id = row["Implementing Partner ID"]
+        key = ("partner", name, sub_id, sub_name, category, partner_id)
+        if key in self._actors:
+            return self._actors[key]
         if sub_name.isdigit() and not sub_id.isdigit():  # the published files swap these two
             sub_id, sub_name = sub_name, sub_id
-        category = self.get(row, "Implementing Partner Category Name")
         if not name or is_placeholder_partner(name):
-            return None
+            return self._remember(key, None)
         label, kind = codes.FA_PARTNER_CATEGORIES.get(category.lower(), codes.FA_PARTNER_DEFAULT)
         country = None
         if _US_GOVERNMENT_PREFIX.match(name):
             name, country = _US_GOVERNMENT_PREFIX.sub("", name), "US"
         elif "united states" in sub_name.lower() and "non united states" not in sub_name.lower():
             country = "US"
-        partner_id = self.get(row, "Implementing Partner ID")
         candidate = ActorCandidate(
             label=label, name=name, kind=sub_name or kind, country=country,
             new_id=f"{ID_PREFIXES[label]}:fa:partner-{id_part(partner_id)}" if partner_id
             else f"{ID_PREFIXES[label]}:fa:partner-{id_part(name.lower())}",
             fa_id=f"partner:{partner_id}" if partner_id else None,
         )
-        return self.sink.actor(self.resolver.resolve(candidate))
+        return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))
 
-    def _country(self, row: dict[str, str | None], program_id: str) -> None:
-        code = self.get(row, "Country Code").upper()
-        iso2 = ALPHA3_TO_ALPHA2.get(code) or (code if code in ALPHA2_NAMES else None)
-        if iso2 is None:
+    def _country(self, row: _Row, program_id: str) -> None:
+        key = (row["Country Code"], row["Country Name"])
+        if key in self._countries:
+            gov_id = self._countries[key]
+        else:
+            code = key[0].upper()
+            iso2 = ALPHA3_TO_ALPHA2.get(code) or (code if code in ALPHA2_NAMES else None)
+            if iso2 is None:
+                gov_id = None
+            else:
+                name = key[1] or ALPHA2_NAMES.get(iso2, iso2)
+                gov_id = self.sink.actor(self.resolver.government(iso2, name))
+            if len(self._countries) >= _CACHE_LIMIT:
+                self._countries.clear()
+            self._countries[key] = gov_id
+        if gov_id is None:
             self.no_country += 1
             return
-        name = self.get(row, "Country Name") or ALPHA2_NAMES.get(iso2, iso2)
-        gov_id = self.sink.actor(self.resolver.government(iso2, name))
         self.sink.relate("OPERATES_IN", program_id, gov_id)
+
+
+_MANAGING = {"role": "managing"}
+_FUNDING = {"role": "funding"}
+_IMPLEMENTING = {"role": "implementing"}
+_TRANSITION_QUARTER = "transition quarter (July-September 1976), counted as fiscal year 1976"
 
 
 def _partner_note(name: str) -> str | None:
