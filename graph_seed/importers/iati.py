@@ -41,7 +41,6 @@ from graph_seed.importers.iso3166 import ALPHA2_NAMES
 from graph_seed.importers.resolve import ActorCandidate, Resolver
 from graph_seed.importers.sink import RecordSink
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.model import NodeRecord
 from graph_seed.vocabulary import ID_PREFIXES
 
 # Sector vocabularies holding DAC 5-digit purpose codes: absent or "1" (2.0x), "DAC" (1.0x).
@@ -58,11 +57,13 @@ class IatiFileResult:
 class IatiMapper:
     """Maps one file's activities through the resolver into the sink, recording problems in the summary."""
 
-    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary) -> None:
+    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary,
+                 spill_capacity: int | None = None, bloom_bits: int | None = None) -> None:
         self.shown, self.resolver, self.sink, self.summary = shown, resolver, sink, summary
-        self.occurrences = OccurrenceCounter()
-        self.publishers: dict[str, None] = {}
+        self.occurrences = OccurrenceCounter(spill_capacity, bloom_bits)
+        self.publishers: dict[str, None] = {}  # the first three reporting organisations (all the Source names)
         self.budgets = 0
+        self._actors: dict[tuple[str | None, str | None, str], str] = {}  # bounded memo of `_actor`
 
     def run(self, path: Path, progress: Callable[[int], None] | None) -> IatiFileResult:
         header = IatiHeader()
@@ -73,6 +74,7 @@ class IatiMapper:
             if progress and self.summary.rows_read % 100 == 0:
                 progress(self.summary.rows_read)
         self.sink.flush()
+        self.occurrences.close()
         if progress:
             progress(self.summary.rows_read)
         if self.budgets:
@@ -92,7 +94,7 @@ class IatiMapper:
         self.budgets += activity.budgets
         if activity.reporting_org is not None:
             name = activity.reporting_org.name or activity.reporting_org.ref
-            if name:
+            if name and len(self.publishers) < 3:
                 self.publishers.setdefault(name, None)
         if not activity.identifier:
             self.summary.problem(self.shown, activity.line, "iati-identifier", "activity has no iati-identifier; "
@@ -109,7 +111,7 @@ class IatiMapper:
         if touch_only:
             self.sink.touch(program_id, "Program")
         else:
-            self.sink.node(program)
+            self.sink.add_node_row("Program", program)
         self.summary.programs += 1
         org_types = {org.ref: org.type for org in activity.participating if org.ref and org.type}
         for org in activity.participating:
@@ -130,7 +132,8 @@ class IatiMapper:
         for transaction in activity.transactions:
             self._transaction(activity, transaction, program_id, org_types)
 
-    def _program(self, activity: IatiActivity, program_id: str) -> NodeRecord:
+    def _program(self, activity: IatiActivity, program_id: str) -> dict[str, Any]:
+        """The Program's node row, checked as `NodeRecord` checks it (raises `ValidationError` likewise)."""
         props: dict[str, object] = {"iatiIdentifier": activity.identifier, "level": "activity"}
         status = codes.IATI_ACTIVITY_STATUS.get(activity.status_code or "")
         if status:
@@ -154,8 +157,8 @@ class IatiMapper:
         props.update({k: v for k, v in (("startDate", start), ("endDate", end)) if v})
         props["sectorCodes"] = [code if vocabulary in DAC5_VOCABULARIES else f"{vocabulary}:{code}"
                                 for vocabulary, code, _pct in activity.sectors]
-        return NodeRecord(id=program_id, label="Program", name=activity.title or activity.identifier,  # type: ignore[arg-type]
-                          description=activity.description, sources=self.sink.sources, properties=props)
+        return self.sink.program_row(program_id, activity.title or activity.identifier,  # type: ignore[arg-type]
+                                     activity.description, props)
 
     def _countries(self, activity: IatiActivity, program_id: str) -> None:
         for code, percentage, line in activity.countries:
@@ -181,13 +184,20 @@ class IatiMapper:
     # -- organisations --------------------------------------------------------------------------------
     def _actor(self, org: IatiOrg, declared_types: dict[str, str]) -> str:
         org_type = (declared_types.get(org.ref) if org.ref else None) or org.type or ""
+        memo_key = (org.ref, org.name, org_type)
+        known = self._actors.get(memo_key)
+        if known is not None:  # the same description resolves to the same node for the whole file
+            return known
         label, kind = codes.IATI_ORG_TYPE_LABEL.get(org_type, codes.IATI_ORG_TYPE_DEFAULT)
         prefix = ID_PREFIXES[label]
         key = id_part(org.ref) if org.ref else f"name-{slug(org.name or '')}"
         candidate = ActorCandidate(label=label, name=org.name or org.ref or key, new_id=f"{prefix}:iati:{key}",
                                    kind=kind, iati_ref=org.ref)
-        resolution = self.resolver.resolve(candidate)
-        return self.sink.actor(resolution)
+        actor_id = self.sink.actor(self.resolver.resolve(candidate))
+        if len(self._actors) >= 10_000:
+            self._actors.clear()
+        self._actors[memo_key] = actor_id
+        return actor_id
 
     # -- transactions ---------------------------------------------------------------------------------
     def _transaction(self, activity: IatiActivity, tx: IatiTransaction, program_id: str,

@@ -3,7 +3,7 @@
 Why defusedxml with everything forbidden: an IATI file is untrusted input. Any DOCTYPE (so no DTD, no
 external DTD), any entity declaration (billion laughs) and any external reference (XXE, `file:///etc/passwd`)
 raises `UnsafeXMLError` naming the file and line before a single record is built. Parsing is incremental
-(`iterparse`) and each `iati-activity` element is cleared once read, so memory stays flat on files of
+(expat, fed 64 KB at a time) and each `iati-activity` element is cleared once read, so memory stays flat on files of
 hundreds of megabytes. Nothing here knows about the graph; `iati.py` maps these dataclasses to records.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.parsers.expat import ExpatError
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
@@ -69,16 +70,6 @@ class IatiActivity:
 class IatiHeader:
     version: str | None = None
     generated: str | None = None
-
-
-class _LineTreeBuilder(TreeBuilder):
-    """Records each element's start line (expat's current line at the start tag) as a private attribute."""
-
-    expat: object = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:  # type: ignore[override]
-        attrs[LINE] = self.expat.CurrentLineNumber  # type: ignore[attr-defined]
-        return super().start(tag, attrs)
 
 
 def _text(element: Element | None) -> str | None:
@@ -168,42 +159,82 @@ def iter_activities(path: Path, header: IatiHeader | None = None) -> Iterator[Ia
 
     Raises `UnsafeXMLError` for DTDs/entities/external references and `MalformedFileError` (with the line)
     for XML that is not well-formed or a root that is not `iati-activities`.
+
+    Speed: defusedxml's parser (its expat object, with the DTD/entity/external-reference guards and
+    ElementTree's entity and text handling) is driven directly, and only the element start/end callbacks are
+    our own: they build the same `Element`s (with their start line) through the C `TreeBuilder`, without the
+    Python layers of `iterparse` (its event queue and per-event wrappers), which cost half the parse time.
     """
     header = header if header is not None else IatiHeader()
-    builder = _LineTreeBuilder()
-    parser = DET.DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    builder.expat = parser.parser
+    parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     with path.open("rb") as handle:
         yield from _iterate(path, handle, parser, header)
 
 
 def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header: IatiHeader) -> Iterator[IatiActivity]:
+    expat = parser.parser
+    builder = parser.target
+    build_start, build_end = builder.start, builder.end
+    names: dict[str, str] = {}
+    done: list[Element] = []  # activities completed by the chunk just parsed, in order
     root: Element | None = None
     depth = 0
+
+    def fix(name: str) -> str:
+        """ElementTree's spelling of a namespaced name: `uri}local` -> `{uri}local` (memoised)."""
+        fixed = names.get(name)
+        if fixed is None:
+            fixed = names[name] = "{" + name if "}" in name else name
+        return fixed
+
+    def start(tag: str, attr_list: list[str]) -> None:
+        nonlocal depth, root
+        depth += 1
+        attrib: dict[str, object] = {}
+        for i in range(0, len(attr_list), 2):
+            attrib[fix(attr_list[i])] = attr_list[i + 1]
+        attrib[LINE] = expat.CurrentLineNumber
+        element = build_start(fix(tag), attrib)
+        if root is None:
+            root = element
+            if element.tag != "iati-activities":
+                raise MalformedFileError(path, f"root element is <{element.tag}>, not <iati-activities>",
+                                         line=element.get(LINE))  # type: ignore[arg-type]
+            header.version = element.get("version")
+            header.generated = element.get("generated-datetime")
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        element = build_end(fix(tag))
+        depth -= 1
+        if depth == 1 and element.tag == "iati-activity":
+            done.append(element)
+
+    expat.StartElementHandler = start
+    expat.EndElementHandler = end
+    failure: ParseError | None = None
     try:
-        for event, element in DET.iterparse(handle, events=("start", "end"), parser=parser):
-            if event == "start":
-                depth += 1
-                if root is None:
-                    root = element
-                    if element.tag != "iati-activities":
-                        raise MalformedFileError(path, f"root element is <{element.tag}>, not <iati-activities>",
-                                                 line=element.get(LINE))  # type: ignore[arg-type]
-                    header.version = element.get("version")
-                    header.generated = element.get("generated-datetime")
-                continue
-            depth -= 1
-            if element.tag == "iati-activity" and depth == 1:
+        while failure is None:
+            data = handle.read(64 * 1024)
+            try:
+                expat.Parse(data, not data)
+            except ExpatError as exc:  # as ElementTree reports it; activities completed before it come first
+                failure = ParseError(exc)
+                failure.position = (exc.lineno, exc.offset)
+            for element in done:
                 yield _activity(element)
                 element.clear()
                 root.remove(element)  # type: ignore[union-attr]
+            done.clear()
+            if not data:
+                break
     except DefusedXmlException as exc:
-        line = parser.parser.CurrentLineNumber
+        line = expat.CurrentLineNumber
         raise UnsafeXMLError(path, f"refused unsafe XML ({type(exc).__name__}: {exc}); DTDs, entities and "
                                    "external references are not allowed", line=line) from None
-    except ParseError as exc:
-        raise MalformedFileError(path, f"not well-formed XML: {exc}", line=exc.position[0]) from None
     except UnicodeDecodeError as exc:
         raise MalformedFileError(path, f"cannot decode: {exc}") from None
+    if failure is not None:
+        raise MalformedFileError(path, f"not well-formed XML: {failure}", line=failure.position[0]) from None
     if root is None:
         raise MalformedFileError(path, "empty file: no <iati-activities> element")
