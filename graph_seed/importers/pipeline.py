@@ -106,7 +106,10 @@ def _validate(kind: str, files: list[tuple[Path, str]], session: Session | None,
     resolver = Resolver.from_graph(session, _MARKERS[kind])
     for path, sha in files:
         sink = sink_module.RecordSink(None, source_id(sha))
-        _map_file(kind, path, sha, resolver, sink, summary, progress)
+        try:
+            _map_file(kind, path, sha, resolver, sink, summary, progress)
+        finally:
+            sink.close()
         sink.labels["Source"] += 1
         _account(summary, sink)
         if session is not None and bookkeeping.status(session, source_id(sha)) == bookkeeping.COMPLETE:
@@ -145,6 +148,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             bookkeeping.begin(session, sid, _source_row(FileSource(path=path, sha256=sha, title=path.name))["props"])
             begun.append(sid)
             writer = BatchWriter(driver, database, sid)
+            sink = None
             try:
                 sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
                 source = _map_file(kind, path, sha, resolver, sink, summary, progress)
@@ -152,6 +156,9 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             except BaseException:
                 writer.abandon()
                 raise
+            finally:
+                if sink is not None:
+                    sink.close()  # its per-file memory and spill file
             sink.labels["Source"] += 1
             _account(summary, sink)
             summary.nodes_created += writer.counts.nodes_created + 1
@@ -171,6 +178,18 @@ def _undo(session: Session, source_ids: list[str]) -> None:
             bookkeeping.compensate(session, sid)
         except (Neo4jError, DriverError):
             return
+
+
+def _strict_error(check: ImportSummary) -> StrictModeError:
+    """`StrictModeError` listing the kept problems, with the count of all (the summary keeps the first ones)."""
+    error = StrictModeError(check.problems)
+    if check.problems_cut:
+        kept, total = len(check.problems), check.problem_count
+        message = str(error).replace(f"{kept} bad row(s)", f"{total} bad row(s)", 1)
+        message = message.replace(f"... and {kept - 20} more", f"... and {total - 20} more (the first {kept} "
+                                  "are kept)", 1)
+        error.args = (message,)
+    return error
 
 
 def import_files(
@@ -202,7 +221,7 @@ def import_files(
             with driver.session(database=database) as session:
                 _validate(kind, files, session, check, progress if dry_run else None)
         if strict and check.problems:
-            raise StrictModeError(check.problems)
+            raise _strict_error(check)
         if dry_run:
             check.seconds = time.monotonic() - started
             return check

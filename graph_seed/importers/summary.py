@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from graph_seed.importers.errors import RowProblem
 
+MAX_PROBLEMS = 1000  # problems kept (with file:line) per summary; all are counted
+
 
 @dataclass
 class ImportSummary:
@@ -15,6 +17,8 @@ class ImportSummary:
     `rows_read` counts the unit the progress callback counts: IATI activities, FA CSV data rows.
     `rows_skipped` counts units (activities, transactions, CSV rows) left out; `problems` lists each one with its
     reason, plus smaller issues (a bad date or percentage dropped from an imported row) that skip nothing.
+    Memory stays flat on a file full of bad rows: only the first `MAX_PROBLEMS` problems are kept in `problems`;
+    `problem_count` and `skipped_by_reason` count all of them, and `describe()` says when the list is cut.
     """
 
     kind: str
@@ -35,15 +39,25 @@ class ImportSummary:
     nodes_created: int = 0
     relationships_created: int = 0
     seconds: float = 0.0
+    problem_count: int = 0  # every problem, also those past MAX_PROBLEMS
+    reasons: Counter[str] = field(default_factory=Counter)  # every problem, by the reason before its first ":"
 
     def problem(self, file: str, line: int | None, field_name: str | None, reason: str, skipped: bool) -> None:
-        self.problems.append(RowProblem(file, line, field_name, reason))
+        self.problem_count += 1
+        self.reasons[reason.split(":")[0]] += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(RowProblem(file, line, field_name, reason))
         if skipped:
             self.rows_skipped += 1
 
     @property
     def skipped_by_reason(self) -> Counter[str]:
-        return Counter(problem.reason.split(":")[0] for problem in self.problems)
+        return Counter(self.reasons)
+
+    @property
+    def problems_cut(self) -> bool:
+        """True when `problems` holds only the first `MAX_PROBLEMS` of `problem_count`."""
+        return self.problem_count > len(self.problems)
 
     def describe(self) -> str:
         verb = "validated (dry run, nothing written)" if self.dry_run else "imported"
@@ -51,12 +65,13 @@ class ImportSummary:
             f"{len(self.files)} file(s) {verb} in {self.seconds:.1f}s: {self.rows_read} rows read, "
             f"{self.activities} activities -> {self.programs} programs, {self.organisations} organisations, "
             f"{self.transactions} transactions -> {self.funding} funding records, {self.rows_skipped} skipped, "
-            f"{len(self.problems)} problem(s).",
+            f"{self.problem_count} problem(s).",
         ]
         if not self.dry_run:
             lines.append(f"Neo4j: {self.nodes_created} nodes and {self.relationships_created} relationships created.")
         lines.extend(f"  {problem}" for problem in self.problems[:50])
-        if len(self.problems) > 50:
-            lines.append(f"  ... and {len(self.problems) - 50} more")
+        if self.problem_count > 50:
+            kept = f" (only the first {len(self.problems)} are kept)" if self.problems_cut else ""
+            lines.append(f"  ... and {self.problem_count - 50} more{kept}")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
