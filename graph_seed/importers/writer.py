@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from neo4j import Driver
+from neo4j import Driver, Session
+from neo4j.exceptions import Neo4jError
 
 from graph_seed.importers import batch_write
 from graph_seed.importers.batch_write import Batch, Counts
+
+# Set to False to write with plain Cypher even where the procedure exists (tests compare the two paths).
+USE_PROCEDURE = True
+
+
+def has_batch_procedure(session: Session) -> bool:
+    """True when this Neo4j has the project's `cbsi.importBatch` (the local Neo4j of `app/neo4j_launcher`)."""
+    if not USE_PROCEDURE:
+        return False
+    try:
+        record = session.run(batch_write.HAS_PROCEDURE, name=batch_write.PROCEDURE).single()
+    except Neo4jError:  # e.g. a user not allowed to list procedures: plain Cypher works everywhere
+        return False
+    return bool(record and record["found"])
 
 
 class BatchWriter:
@@ -19,6 +34,8 @@ class BatchWriter:
 
     def __init__(self, driver: Driver, database: str | None, source_id: str) -> None:
         self.driver, self.database, self.source_id = driver, database, source_id
+        with driver.session(database=database) as session:
+            self.server_side = has_batch_procedure(session)
         self.counts = Counts()
         self.batches = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
@@ -27,6 +44,7 @@ class BatchWriter:
     def submit(self, batch: Batch) -> None:
         """Queue a batch; first waits for (and re-raises any error of) the batch still being written."""
         self.wait()
+        batch.server_side = self.server_side
         self._pending = self._pool.submit(self._write, batch)
 
     def wait(self) -> None:
