@@ -1,9 +1,11 @@
 """Benchmark the IATI and FA CSV importers into a fresh local Neo4j: rows/s and peak memory per size.
 
 Each import runs in its own child process so `ru_maxrss` is that import's peak resident memory, not the
-benchmark's. Files come from `bench/gen_aid_files.py` (deterministic). Neo4j: 2 GB heap, 1 GB page cache; its
-heap in use is sampled (JMX, every 0.5 s) while the import runs. "again" re-imports the same file: with the
-Source's `importStatus: complete` that is a no-op (hash the file, one query), so its rows/s is the hash speed.
+benchmark's. Files come from `bench/gen_aid_files.py` (deterministic). Every (kind, size) gets a fresh local
+Neo4j (2 GB heap, 1 GB page cache, the project's schema), stopped and deleted afterwards; its heap in use is
+sampled (JMX, every 0.5 s) while the import runs. "again" re-imports the same file: with the Source's
+`importStatus: complete` that is a no-op (hash the file, one query), so its rows/s is the hash speed.
+`--cypher` writes with the plain `UNWIND ... MERGE` Cypher instead of the `cbsi.importBatch` procedure.
 
     .venv/bin/python bench/bench_import.py                 # 10k and 100k rows, both formats
     .venv/bin/python bench/bench_import.py --sizes 10000 100000 1000000 --kinds fa-csv
@@ -66,7 +68,9 @@ def child(kind: str, path: str, uri: str, password: str) -> None:
     """Run one import and print its figures as JSON (runs in a fresh process)."""
     from neo4j import GraphDatabase
 
-    from graph_seed.importers import import_files
+    from graph_seed.importers import import_files, writer
+
+    writer.USE_PROCEDURE = os.environ.get("CBSI_BENCH_CYPHER") != "1"
 
     with GraphDatabase.driver(uri, auth=("neo4j", password)) as driver:
         started = time.monotonic()
@@ -83,6 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--kinds", nargs="+", default=["fa-csv", "iati"], choices=["fa-csv", "iati"])
+    parser.add_argument("--cypher", action="store_true", help="write with plain Cypher, not cbsi.importBatch")
     parser.add_argument("--child", nargs=4, metavar=("KIND", "FILE", "URI", "PASSWORD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -93,51 +98,54 @@ def main() -> None:
 
     from app.local_neo4j import LocalNeo4j
     from bench.gen_aid_files import generate_fa, generate_iati
-    from graph_seed.neo4j_writer import delete_all, ensure_schema
+    from graph_seed.neo4j_writer import ensure_schema
 
-    with tempfile.TemporaryDirectory(prefix="cbsi-bench-") as tmp:
-        tmpdir = Path(tmp)
-        neo4j = LocalNeo4j(tmpdir / "neo4j", port=_free_port(), heap="2g", pagecache="1g")
-        neo4j.start()
-        results = []
-        load = os.getloadavg()[0]
-        try:
-            with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
-                for kind in args.kinds:
-                    for size in args.sizes:
-                        path = tmpdir / f"{kind}-{size}.{'xml' if kind == 'iati' else 'csv'}"
-                        (generate_iati if kind == "iati" else generate_fa)(size, path, 7)
+    env = dict(os.environ, CBSI_BENCH_CYPHER="1" if args.cypher else "0")
+    results = []
+    load = os.getloadavg()[0]
+    for kind in args.kinds:
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory(prefix="cbsi-bench-") as tmp:
+                tmpdir = Path(tmp)
+                path = tmpdir / f"{kind}-{size}.{'xml' if kind == 'iati' else 'csv'}"
+                (generate_iati if kind == "iati" else generate_fa)(size, path, 7)
+                neo4j = LocalNeo4j(tmpdir / "neo4j", port=_free_port(), heap="2g", pagecache="1g")
+                neo4j.start()
+                try:
+                    with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
                         with driver.session() as session:
-                            delete_all(session)
                             ensure_schema(session)
-                        runs = []
                         for attempt in ("first", "again"):  # again = idempotent re-import of the same file
+                            run_load = os.getloadavg()[0]
                             with HeapSampler(driver) as heap:
                                 out = subprocess.run(
                                     [sys.executable, __file__, "--child", kind, str(path), neo4j.uri,
-                                     neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT)
+                                     neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT,
+                                    env=env)
                             if out.returncode != 0:
                                 print(out.stderr[-3000:], file=sys.stderr)
                                 results.append((kind, size, attempt, None, path.stat().st_size))
                                 break
-                            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-                            runs[-1]["rows"] = runs[-1]["rows"] or size  # a no-op re-import reads no rows
-                            runs[-1]["heap_mb"] = heap.peak / 2**20
-                            results.append((kind, size, attempt, runs[-1], path.stat().st_size))
-                            print(kind, size, attempt, runs[-1], flush=True)
-        finally:
-            neo4j.stop()
+                            run = json.loads(out.stdout.strip().splitlines()[-1])
+                            run["rows"] = run["rows"] or size  # a no-op re-import reads no rows
+                            run["heap_mb"] = heap.peak / 2**20
+                            run["load"] = (run_load + os.getloadavg()[0]) / 2
+                            results.append((kind, size, attempt, run, path.stat().st_size))
+                            print(kind, size, attempt, run, flush=True)
+                finally:
+                    neo4j.stop()
     print()
+    print(f"write path: {'Cypher UNWIND ... MERGE' if args.cypher else 'cbsi.importBatch procedure'}")
     print(f"1-min load average at start: {load:.2f}; at end: {os.getloadavg()[0]:.2f}")
     print(f"{'kind':7} {'rows':>9} {'run':6} {'file MB':>8} {'seconds':>8} {'rows/s':>8} {'peak RSS MB':>12} "
-          f"{'Neo4j heap MB':>14} {'nodes+':>8} {'rels+':>8}")
+          f"{'Neo4j heap MB':>14} {'nodes+':>8} {'rels+':>8} {'load':>5}")
     for kind, size, attempt, run, file_size in results:
         if run is None:
             print(f"{kind:7} {size:>9} {attempt:6} {file_size / 1e6:>8.1f}   FAILED (see stderr)")
             continue
         print(f"{kind:7} {size:>9} {attempt:6} {file_size / 1e6:>8.1f} {run['seconds']:>8.1f} "
               f"{run['rows'] / run['seconds']:>8.0f} {run['maxrss_mb']:>12.0f} {run['heap_mb']:>14.0f} "
-              f"{run['nodes']:>8} {run['rels']:>8}")
+              f"{run['nodes']:>8} {run['rels']:>8} {run['load']:>5.1f}")
 
 
 if __name__ == "__main__":
