@@ -187,14 +187,15 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
             fixed = names[name] = "{" + name if "}" in name else name
         return fixed
 
-    def start(tag: str, attr_list: list[str]) -> None:
+    def start(tag: str, attrib: dict[str, object]) -> None:
         nonlocal depth, root
         depth += 1
-        attrib: dict[str, object] = {}
-        for i in range(0, len(attr_list), 2):
-            attrib[fix(attr_list[i])] = attr_list[i + 1]
+        for name in attrib:  # in document order, as ElementTree builds it
+            if "}" in name:
+                attrib = {fix(key): value for key, value in attrib.items()}  # type: ignore[arg-type]
+                break
         attrib[LINE] = expat.CurrentLineNumber
-        element = build_start(fix(tag), attrib)
+        element = build_start(fix(tag) if "}" in tag else tag, attrib)
         if root is None:
             root = element
             if element.tag != "iati-activities":
@@ -205,11 +206,12 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
 
     def end(tag: str) -> None:
         nonlocal depth
-        element = build_end(fix(tag))
+        element = build_end(fix(tag) if "}" in tag else tag)
         depth -= 1
         if depth == 1 and element.tag == "iati-activity":
             done.append(element)
 
+    expat.ordered_attributes = False  # attributes as a dict built by expat (ElementTree asks for a list)
     expat.StartElementHandler = start
     expat.EndElementHandler = end
     failure: ParseError | None = None
