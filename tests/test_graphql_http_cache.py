@@ -27,6 +27,7 @@ from app.server import CbsiGraphQL, create_app
 from app.settings import Settings
 from graph_seed import neo4j_writer
 from graph_seed.records import load_dataset
+from graph_seed.seed import seed
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.neo4j
@@ -141,6 +142,16 @@ def test_a_write_that_bumps_the_version_is_seen_at_once(seeded_graph: Driver, ca
         neo4j_writer.delete_all(session)
     gone = cached.query(PROGRAM).json()
     assert gone["data"] is None and "program:cfyr" in gone["errors"][0]["message"]
+
+
+def test_a_seed_moves_the_version_and_the_cached_answer_with_it(seeded_graph: Driver, cached: Served) -> None:
+    query = "{ network { graphVersion } }"
+    before = cached.query(query)
+    assert cached.query(query).content == before.content
+    seed(seeded_graph, reset=True, progress=lambda _message: None)
+    after = cached.query(query)
+    assert after.json()["data"]["network"]["graphVersion"] > before.json()["data"]["network"]["graphVersion"]
+    assert cached.query(query).content == after.content
 
 
 def test_errors_are_never_cached(seeded_graph: Driver, cached: Served) -> None:
