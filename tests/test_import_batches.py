@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import batch_write, import_files, pipeline
+from graph_seed.importers import ImportInProgressError, batch_write, bookkeeping, import_files, pipeline
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
 from graph_seed.seed import seed
@@ -66,12 +66,20 @@ def test_crash_leaves_importing_and_the_next_import_cleans_up(
     files = [shared_data / SAMPLE]
     sid = source_id(file_sha256(files[0]))
     _fail_on_call(monkeypatch, seeded_graph, 4)
-    monkeypatch.setattr(pipeline, "_undo", lambda session, ids: None)  # killed: no compensation ran
+    monkeypatch.setattr(pipeline, "_undo", lambda session, ids, owner: None)  # killed: no compensation ran
     with pytest.raises(RuntimeError, match="injected"):
         import_files(seeded_graph, "fa-csv", files)
     assert one(seeded_graph, "MATCH (s:Source {id: $id}) RETURN s.importStatus AS st", id=sid)["st"] == "importing"
     assert count(seeded_graph, "MATCH (n:Entity {createdBy: $id}) RETURN count(n)", id=sid) > 1  # partial data
     monkeypatch.setattr(batch_write, "write_batch", REAL_WRITE)
+    crashed = dump(seeded_graph)
+    # Right after the crash the file still looks busy: a re-import is refused and writes nothing ...
+    with pytest.raises(ImportInProgressError, match="another import of this file is running"):
+        import_files(seeded_graph, "fa-csv", files)
+    assert dump(seeded_graph) == crashed
+    # ... until the dead run has made no progress for STALE_AFTER_SECONDS (here: its heartbeat is made older).
+    seeded_graph.execute_query("MATCH (s:Source {id: $id}) SET s.importHeartbeat = timestamp() - $ms", id=sid,
+                               ms=int(bookkeeping.STALE_AFTER_SECONDS * 1000) + 1000)
     summary = import_files(seeded_graph, "fa-csv", files)
     assert any("did not finish" in note for note in summary.notes)
     assert one(seeded_graph, "MATCH (s:Source {id: $id}) RETURN s.importStatus AS st", id=sid)["st"] == "complete"

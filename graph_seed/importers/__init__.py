@@ -6,12 +6,15 @@ Public API (the CLI's `cbsi-graph import iati|fa-csv FILE... [--dry-run] [--stri
                  progress=callback(rows_so_far)) -> ImportSummary
 
 Fatal problems raise `ImportError_` subclasses (`UnsafeXMLError`, `MalformedFileError`, `MissingColumnError`,
-`StrictModeError`, `ImportWriteError`) whose message names file, line and field; nothing is written then.
+`StrictModeError`, `ImportWriteError`, `ImportInProgressError`, `ImportTakenOverError`) whose message names
+file, line and field; nothing is written then (or what was written is undone).
 See `pipeline.py` for atomicity and idempotence, `resolve.py` for entity resolution.
 """
 
 from graph_seed.importers.errors import (
     ImportError_,
+    ImportInProgressError,
+    ImportTakenOverError,
     ImportWriteError,
     MalformedFileError,
     MissingColumnError,
@@ -25,6 +28,8 @@ from graph_seed.importers.summary import ImportSummary
 __all__ = [
     "KINDS",
     "ImportError_",
+    "ImportInProgressError",
+    "ImportTakenOverError",
     "ImportSummary",
     "ImportWriteError",
     "Kind",

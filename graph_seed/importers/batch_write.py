@@ -121,6 +121,7 @@ class Batch:
     sector_codes: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
     server_side: bool = False  # set by the writer when the server has `cbsi.importBatch`
+    owner: str = ""  # set by the writer: the run that must still own the Source (see `bookkeeping.py`)
 
     def __bool__(self) -> bool:
         return self.size > 0
@@ -174,9 +175,24 @@ def procedure_batch(batch: Batch) -> dict[str, Any]:
     }
 
 
+# In the batch's own transaction: this run still owns the file's Source, and it made progress now.
+HEARTBEAT = """
+MATCH (s:Source {id: $source})
+WHERE s.importOwner = $owner
+SET s.importHeartbeat = timestamp()
+RETURN count(s) AS mine
+"""
+
+
+class NotOwnedError(Exception):
+    """The Source is no longer this run's (another run took the file over): the batch is rolled back."""
+
+
 def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
     """Write one batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships."""
     counts = Counts()
+    if batch.owner and not tx.run(HEARTBEAT, source=source, owner=batch.owner).single(strict=True)["mine"]:
+        raise NotOwnedError(source)
     if batch.server_side:
         record = tx.run(_CALL_PROCEDURE, source=source, batch=procedure_batch(batch)).single(strict=True)
         counts.nodes_created, counts.relationships_created = record["nodesCreated"], record["relationshipsCreated"]

@@ -7,6 +7,14 @@ giant transaction. The Source node `src:file:<sha256 prefix>` records where an i
 - `importStatus: "complete"` afterwards (a Source imported before this bookkeeping existed has no status and
   counts as complete: that older importer was all-or-nothing).
 
+Two runs must never write the same file at once (each would take the other's batches for a crash's leftovers).
+So while `importing`, the Source names its run (`importOwner`, a random token per `import_files` call) and
+when that run last made progress (`importHeartbeat`, Neo4j's clock, moved by every committed batch):
+- a second run that finds a heartbeat younger than `STALE_AFTER_SECONDS` refuses (`ImportInProgressError`);
+- an older heartbeat means the owner died: the new run compensates its leftovers and takes the file over;
+- every batch checks, in its own transaction, that its run still owns the Source, and a run compensates only
+  Sources it still owns - so a run that was merely paused past the limit stops without undoing its successor.
+
 Compensation for source `s` (on failure, or before re-importing bytes whose last import never finished):
 1. relationships whose `createdBy` is `s` and whose `sources` are exactly `[s]` are deleted;
 2. `s` is removed from `sources` of every other relationship (and `createdBy` passes to a remaining source,
@@ -28,17 +36,28 @@ from graph_seed.neo4j_writer import bump_graph_version
 
 IMPORTING = "importing"
 COMPLETE = "complete"
+STALE_AFTER_SECONDS = 600.0  # no committed batch for this long: the owning run is taken for dead
 _CHUNK = 10_000
 
 STATUS = "MATCH (s:Source {id: $id}) RETURN coalesce(s.importStatus, $complete) AS status"
+STATE = """
+MATCH (s:Source {id: $id})
+RETURN coalesce(s.importStatus, $complete) AS status, (timestamp() - coalesce(s.importHeartbeat, 0)) / 1000.0 AS idle
+"""
 BEGIN = """
 MERGE (s:Entity {id: $id})
-ON CREATE SET s:Source, s += $props, s.sources = [], s.aliases = [], s.aliasText = '', s.importStatus = $importing
+ON CREATE SET s:Source, s += $props, s.sources = [], s.aliases = [], s.aliasText = '', s.importStatus = $importing,
+              s.importOwner = $owner, s.importHeartbeat = timestamp()
+RETURN s.importOwner = $owner AS mine
 """
+OWNS = "MATCH (s:Source {id: $id}) RETURN s.importOwner = $owner AS mine"
 FINISH = """
 UNWIND $rows AS row
 MATCH (s:Source {id: row.id})
+WHERE s.importOwner = $owner
 SET s += row.props, s.importedAt = coalesce(s.importedAt, $importedAt), s.importStatus = $complete
+REMOVE s.importOwner, s.importHeartbeat
+RETURN count(s) AS finished
 """
 COMPENSATION: tuple[str, ...] = (
     f"""MATCH ()-[r]->() WHERE r.createdBy = $source AND r.sources = [$source]
@@ -65,18 +84,49 @@ def status(session: Session, source_id: str) -> str | None:
     return None if record is None else str(record["status"])
 
 
-def begin(session: Session, source_id: str, props: dict[str, Any]) -> None:
-    """Create the Source node marked `importing` (committed) before any batch is written."""
-    session.run(BEGIN, id=source_id, props=props, importing=IMPORTING).consume()
+def state(session: Session, source_id: str) -> tuple[str | None, float]:
+    """The Source's status (as `status`) and the seconds since its owning run last made progress."""
+    record = session.run(STATE, id=source_id, complete=COMPLETE).single()
+    return (None, 0.0) if record is None else (str(record["status"]), float(record["idle"]))
 
 
-def finish(session: Session, rows: list[dict[str, Any]], imported_at: str) -> None:
-    """Mark every Source of a successful call complete, with its final title/publisher/date, in one transaction."""
+def begin(session: Session, source_id: str, props: dict[str, Any], owner: str) -> bool:
+    """Create the Source node marked `importing` and owned by `owner` (committed) before any batch is written.
+
+    False when another run created it first (two runs started together): the caller must not write.
+    """
+    def work(tx: Any) -> bool:
+        record = tx.run(BEGIN, id=source_id, props=props, importing=IMPORTING, owner=owner).single()
+        return bool(record and record["mine"])
+
+    return session.execute_write(work)
+
+
+def owns(session: Session, source_id: str, owner: str) -> bool:
+    record = session.run(OWNS, id=source_id, owner=owner).single()
+    return bool(record and record["mine"])
+
+
+def finish(session: Session, rows: list[dict[str, Any]], imported_at: str, owner: str) -> bool:
+    """Mark every Source of a successful call complete, with its final title/publisher/date, in one transaction.
+
+    False (and nothing changed) if another run took any of them over meanwhile.
+    """
     def work(tx: Any) -> None:
-        tx.run(FINISH, rows=rows, importedAt=imported_at, complete=COMPLETE).consume()
+        record = tx.run(FINISH, rows=rows, importedAt=imported_at, complete=COMPLETE, owner=owner).single()
+        if record is None or record["finished"] != len(rows):
+            raise _NotOwned  # leaving the transaction function by an exception rolls it back
         bump_graph_version(tx)  # cached GraphQL answers and network measures move on to the imported data
 
-    session.execute_write(work)
+    try:
+        session.execute_write(work)
+    except _NotOwned:
+        return False
+    return True
+
+
+class _NotOwned(Exception):
+    """Raised inside a write to roll it back: the Source is no longer this run's."""
 
 
 def compensate(session: Session, source_id: str) -> None:

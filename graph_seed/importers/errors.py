@@ -58,3 +58,11 @@ class StrictModeError(ImportError_):
 
 class ImportWriteError(ImportError_):
     """Neo4j refused the write; the transaction was rolled back, so the graph is as it was before."""
+
+
+class ImportInProgressError(ImportError_):
+    """Another run is importing the same file (it made progress recently); nothing was written by this one."""
+
+
+class ImportTakenOverError(ImportError_):
+    """This run went quiet for so long that another run took the file over; it stopped and left that run alone."""

@@ -15,18 +15,21 @@ Source node (`bookkeeping.py`). That restores the graph exactly, with no before-
 The file's Source node `src:file:<sha256 prefix>` carries `importStatus`:
 1. sha256 first (streaming). Source `complete` (or imported before this bookkeeping existed): the same bytes
    were fully imported - the file is skipped and reported "already imported" (`--dry-run` still validates).
-2. Source `importing`: an earlier run crashed or was killed - compensate it first, then import as new.
-3. Create the Source as `importing` (committed), write the batches, and when every file of the call is done,
-   mark them all `complete` in one transaction.
+2. Source `importing`: another run is writing it (progress within `bookkeeping.STALE_AFTER_SECONDS`: refuse
+   with `ImportInProgressError`), or an earlier run crashed or was killed (no progress for longer: compensate
+   it first, then import as new).
+3. Create the Source as `importing`, owned by this run (committed), write the batches (each checks the
+   ownership and moves the heartbeat), and when every file of the call is done, mark them all `complete` in
+   one transaction.
 4. Any exception (unsafe or malformed XML found late, a broken CSV, a Neo4j error, Ctrl-C): compensate every
    file this call began, newest first, then re-raise. If compensation itself cannot run (Neo4j gone, the
    process killed), the Sources stay `importing` and step 2 cleans up on the next run.
 So a failed import leaves no records behind, and re-running it ends exactly as a clean run would.
 
 What this does not hide: while an import runs, other readers see its committed batches (a partial import),
-and after a crash they see the partial data until that file is imported again. Two imports of the same file
-must not run at the same time (a running import looks like a crashed one to the second). Compensation scans
-all nodes and relationships for the source id: its cost grows with the graph, and it runs only on failure.
+and after a crash they see the partial data until that file is imported again (or, for a crashed run, until
+another import of it after `STALE_AFTER_SECONDS`). Compensation scans all nodes and relationships for the
+source id: its cost grows with the graph, and it runs only on failure.
 
 Passes: a normal import is a single streaming pass per file (parse, validate, write; bad rows are reported and
 left out). `strict=True` first makes a full validation pass with no writes and raises `StrictModeError`
@@ -41,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,8 +56,15 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph_seed import vocabulary as vocab
 from graph_seed.importers import bookkeeping
 from graph_seed.importers import sink as sink_module
+from graph_seed.importers.batch_write import NotOwnedError
 from graph_seed.importers.common import FileSource, file_sha256, source_id
-from graph_seed.importers.errors import ImportError_, ImportWriteError, StrictModeError
+from graph_seed.importers.errors import (
+    ImportError_,
+    ImportInProgressError,
+    ImportTakenOverError,
+    ImportWriteError,
+    StrictModeError,
+)
 from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.resolve import Resolver
@@ -91,6 +102,10 @@ def _fewer_collections() -> Iterator[None]:
     Why: a mapper allocates millions of short-lived, acyclic dicts and tuples; with the default thresholds the
     collector runs every 700 allocations and keeps rescanning the batch being filled (13-28% of a dry run,
     bench/results/import-client.md). Nothing is leaked: cycles are still collected, only in larger steps.
+
+    Only for passes that do not write: the driver leaves each written batch's parameters in reference cycles,
+    and with these thresholds they were collected so late that a 1M-row import peaked at 505-520 MB instead
+    of ~200 MB (bench/results/import.md). A writing pass waits on Neo4j anyway, so it keeps the defaults.
     """
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
@@ -103,6 +118,8 @@ def _fewer_collections() -> Iterator[None]:
 def _map_file(kind: str, path: Path, sha: str, resolver: Resolver, sink: sink_module.RecordSink,
               summary: ImportSummary, progress: Callable[[int], None] | None) -> FileSource:
     """Stream one file through its mapper into `sink`; returns the file's Source (title known only now)."""
+    if sink.writer is not None:
+        return _map_file_now(kind, path, sha, resolver, sink, summary, progress)
     with _fewer_collections():
         return _map_file_now(kind, path, sha, resolver, sink, summary, progress)
 
@@ -151,27 +168,32 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
     """Write each file in committed batches; on any failure undo every file of this call, then re-raise."""
     todo = []
     for path, sha in files:
-        state = bookkeeping.status(session, source_id(sha))
+        state, idle = bookkeeping.state(session, source_id(sha))
         if state == bookkeeping.COMPLETE:
             summary.already_imported.append(str(path))
             summary.notes.append(f"{path.name}: already imported (these exact bytes); nothing to do")
             continue
         if state == bookkeeping.IMPORTING:
+            if idle < bookkeeping.STALE_AFTER_SECONDS:
+                raise ImportInProgressError(path, _in_progress(idle))
             bookkeeping.compensate(session, source_id(sha))
-            summary.notes.append(f"{path.name}: an earlier import of this file did not finish; its partial writes "
-                                 "were removed first")
+            summary.notes.append(f"{path.name}: an earlier import of this file did not finish (no progress for "
+                                 f"{idle:.0f} s); its partial writes were removed first")
         todo.append((path, sha))
     if not todo:
         return
     resolver = Resolver.from_graph(session, _MARKERS[kind])  # after any clean-up: it must not see partial data
+    owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
     begun: list[str] = []
     finished: list[dict[str, Any]] = []
     try:
         for path, sha in todo:
             sid = source_id(sha)
-            bookkeeping.begin(session, sid, _source_row(FileSource(path=path, sha256=sha, title=path.name))["props"])
+            props = _source_row(FileSource(path=path, sha256=sha, title=path.name))["props"]
+            if not bookkeeping.begin(session, sid, props, owner):
+                raise ImportInProgressError(path, _in_progress(0.0))
             begun.append(sid)
-            writer = BatchWriter(driver, database, sid)
+            writer = BatchWriter(driver, database, sid, owner)
             sink = None
             try:
                 sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
@@ -188,18 +210,33 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             summary.nodes_created += writer.counts.nodes_created + 1
             summary.relationships_created += writer.counts.relationships_created
             finished.append(_source_row(source))
-        bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"))
+        if not bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner):
+            raise NotOwnedError("at finish")
+    except NotOwnedError:
+        _undo(session, begun, owner)
+        raise ImportTakenOverError(summary.files[-1] if summary.files else "-", _TAKEN_OVER) from None
     except BaseException:
-        _undo(session, begun)
+        _undo(session, begun, owner)
         raise
 
 
-def _undo(session: Session, source_ids: list[str]) -> None:
-    """Compensate every source this call began, newest first. If that fails too (Neo4j gone), the Sources
-    stay `importing` and the next import of those files cleans up before writing."""
+_TAKEN_OVER = ("another import of this file took it over after this run made no progress for "
+               f"{bookkeeping.STALE_AFTER_SECONDS:.0f} s; this run stopped, and left that run's work alone")
+
+
+def _in_progress(idle: float) -> str:
+    return (f"another import of this file is running (last progress {idle:.0f} s ago); nothing was written. "
+            f"Wait for it to finish, or, if it was killed, retry once it has been quiet for "
+            f"{bookkeeping.STALE_AFTER_SECONDS:.0f} s: its partial writes are then removed first")
+
+
+def _undo(session: Session, source_ids: list[str], owner: str) -> None:
+    """Compensate every source this call began and still owns, newest first. If that fails too (Neo4j gone),
+    the Sources stay `importing` and a later import of those files cleans up before writing."""
     for sid in reversed(source_ids):
         try:
-            bookkeeping.compensate(session, sid)
+            if bookkeeping.owns(session, sid, owner):
+                bookkeeping.compensate(session, sid)
         except (Neo4jError, DriverError):
             return
 

@@ -32,8 +32,8 @@ def has_batch_procedure(session: Session) -> bool:
 class BatchWriter:
     """Commits batches for one source, one `execute_write` each, on a single background thread, in order."""
 
-    def __init__(self, driver: Driver, database: str | None, source_id: str) -> None:
-        self.driver, self.database, self.source_id = driver, database, source_id
+    def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "") -> None:
+        self.driver, self.database, self.source_id, self.owner = driver, database, source_id, owner
         with driver.session(database=database) as session:
             self.server_side = has_batch_procedure(session)
         self.counts = Counts()
@@ -44,7 +44,7 @@ class BatchWriter:
     def submit(self, batch: Batch) -> None:
         """Queue a batch; first waits for (and re-raises any error of) the batch still being written."""
         self.wait()
-        batch.server_side = self.server_side
+        batch.server_side, batch.owner = self.server_side, self.owner
         self._pending = self._pool.submit(self._write, batch)
 
     def wait(self) -> None:
