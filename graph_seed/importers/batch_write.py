@@ -24,7 +24,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph_seed import vocabulary as vocab
-from graph_seed.model import LABEL_PROPS, TYPE_PROPS, FundingProps
+from graph_seed.model import LABEL_PROPS, TYPE_PROPS
 from graph_seed.neo4j_writer import ENTITY, node_labels
 
 # Appends the source id once; shared by every ON MATCH below.
@@ -80,23 +80,34 @@ def _props_of(model: type) -> list[str]:
 
 
 @lru_cache(maxsize=64)
+def _allowed(label_or_type: str) -> tuple[str, ...]:
+    """Property names a batch may set on a label's nodes or a type's relationships (the Cypher's `_set_each`)."""
+    if label_or_type in LABEL_PROPS:
+        return ("name", "description", *_props_of(LABEL_PROPS[label_or_type]))
+    if label_or_type not in vocab.RELATIONSHIP_ENDPOINTS:
+        raise ValueError(f"unknown label or relationship type {label_or_type!r}")
+    return tuple(name for name in _props_of(TYPE_PROPS[label_or_type]) if name != _merge_key(label_or_type))
+
+
+def _merge_key(rel_type: str) -> str | None:
+    return "role" if rel_type == "PARTICIPATES_IN" else None
+
+
+@lru_cache(maxsize=64)
 def nodes_query(label: str) -> str:
-    names = ["name", "description", *_props_of(LABEL_PROPS[label])]
-    return _NODES.format(labels=node_labels(label), set_props=_set_each("n", names),
+    if label not in LABEL_PROPS:
+        raise ValueError(f"unknown label {label!r}")
+    return _NODES.format(labels=node_labels(label), set_props=_set_each("n", list(_allowed(label))),
                          add_source=_ADD_SOURCE.format(v="n"))
 
 
 @lru_cache(maxsize=64)
 def edges_query(rel_type: str) -> str:
-    if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
-        raise ValueError(f"unknown relationship type {rel_type!r}")
-    merge_props = " {role: row.props.role}" if rel_type == "PARTICIPATES_IN" else ""
-    names = [name for name in _props_of(TYPE_PROPS[rel_type]) if not (merge_props and name == "role")]
-    set_props = "".join(f"{_set_each('r', [name])}, " for name in names)
+    key = _merge_key(rel_type)
+    merge_props = f" {{{key}: row.props.{key}}}" if key else ""
+    set_props = "".join(f"{_set_each('r', [name])}, " for name in _allowed(rel_type))
     return _EDGES.format(rel_type=rel_type, merge_props=merge_props, set_props=set_props,
                          add_source=_ADD_SOURCE.format(v="r"))
-
-
 
 
 # Only programs this source created: an import never edits a node that existed before it (see above).
@@ -106,7 +117,7 @@ MATCH (p:Program {id: row.id})
 WHERE p.createdBy = $source
 SET p.sectorCodes = coalesce(p.sectorCodes, []) + [c IN row.codes WHERE NOT c IN coalesce(p.sectorCodes, [])]
 """
-FUNDING_QUERY = _FUNDING.format(set_props=_set_each("f", ["name", "description", *_props_of(FundingProps)]),
+FUNDING_QUERY = _FUNDING.format(set_props=_set_each("f", list(_allowed("Funding"))),
                                 add_f=_ADD_SOURCE.format(v="f"), add_r=_ADD_SOURCE.format(v="r"))
 
 
@@ -141,20 +152,6 @@ PROCEDURE = "cbsi.importBatch"
 HAS_PROCEDURE = "SHOW PROCEDURES YIELD name WHERE name = $name RETURN count(*) AS found"
 _CALL_PROCEDURE = (f"CALL {PROCEDURE}($source, $batch) YIELD nodesCreated, relationshipsCreated "
                    "RETURN nodesCreated, relationshipsCreated")
-
-
-@lru_cache(maxsize=64)
-def _allowed(label_or_type: str) -> tuple[str, ...]:
-    """Property names a batch may set on a label's nodes or a type's relationships (the Cypher's `_set_each`)."""
-    if label_or_type in LABEL_PROPS:
-        return ("name", "description", *_props_of(LABEL_PROPS[label_or_type]))
-    if label_or_type not in vocab.RELATIONSHIP_ENDPOINTS:
-        raise ValueError(f"unknown label or relationship type {label_or_type!r}")
-    return tuple(name for name in _props_of(TYPE_PROPS[label_or_type]) if name != _merge_key(label_or_type))
-
-
-def _merge_key(rel_type: str) -> str | None:
-    return "role" if rel_type == "PARTICIPATES_IN" else None
 
 
 def _labels(label: str) -> list[str]:

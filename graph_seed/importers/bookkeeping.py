@@ -22,8 +22,8 @@ Compensation for source `s` (on failure, or before re-importing bytes whose last
 3. the same two steps for nodes (DETACH DELETE for the ones `s` alone created);
 4. the Source node is deleted last, so an interrupted compensation is simply run again next time.
 Every step runs as `CALL { ... } IN TRANSACTIONS`, so undoing a huge import never needs one huge transaction.
-Steps 2 and 4 scan all relationships/nodes carrying `s` in a list: their cost grows with the graph, and they
-only run on failure or recovery.
+Steps 1 and 2 scan all relationships (they have no `createdBy` index) and step 3's second half all nodes
+carrying `s` in a list: their cost grows with the graph, and they only run on failure or recovery.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ COMPLETE = "complete"
 STALE_AFTER_SECONDS = 600.0  # no committed batch for this long: the owning run is taken for dead
 _CHUNK = 10_000
 
-STATUS = "MATCH (s:Source {id: $id}) RETURN coalesce(s.importStatus, $complete) AS status"
 STATE = """
 MATCH (s:Source {id: $id})
 RETURN coalesce(s.importStatus, $complete) AS status, (timestamp() - coalesce(s.importHeartbeat, 0)) / 1000.0 AS idle
@@ -78,14 +77,9 @@ COMPENSATION: tuple[str, ...] = (
 )
 
 
-def status(session: Session, source_id: str) -> str | None:
-    """`None` (never imported), `"importing"` (unfinished: running elsewhere, crashed or killed) or `"complete"`."""
-    record = session.run(STATUS, id=source_id, complete=COMPLETE).single()
-    return None if record is None else str(record["status"])
-
-
 def state(session: Session, source_id: str) -> tuple[str | None, float]:
-    """The Source's status (as `status`) and the seconds since its owning run last made progress."""
+    """The Source's status - `None` (never imported), `"importing"` (unfinished: running elsewhere, crashed or
+    killed) or `"complete"` - and the seconds since its owning run last made progress."""
     record = session.run(STATE, id=source_id, complete=COMPLETE).single()
     return (None, 0.0) if record is None else (str(record["status"]), float(record["idle"]))
 

@@ -57,7 +57,8 @@ class StrictModeError(ImportError_):
 
 
 class ImportWriteError(ImportError_):
-    """Neo4j refused the write; the transaction was rolled back, so the graph is as it was before."""
+    """Neo4j refused a write; what the call had already committed was removed (compensated), so the graph is as
+    it was before."""
 
 
 class ImportInProgressError(ImportError_):

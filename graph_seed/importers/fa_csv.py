@@ -122,12 +122,11 @@ class FaMapper:
     spills to disk; the order in which programs gained extra codes is a `spill.SpillLog`.
     """
 
-    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary,
-                 spill_capacity: int | None = None, bloom_bits: int | None = None) -> None:
+    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary) -> None:
         self.shown, self.resolver, self.sink, self.summary = shown, resolver, sink, summary
-        self.occurrences = OccurrenceCounter(spill_capacity, bloom_bits)
+        self.occurrences = OccurrenceCounter()
         self.columns: dict[str, str] = {}
-        self.programs_with_extra_codes = spill.SpillLog(spill_capacity)  # in the order they gained one
+        self.programs_with_extra_codes = spill.SpillLog()  # in the order they gained one
         self.no_country = 0
         self._actors: dict[tuple[str, ...], str | None] = {}
         self._countries: dict[tuple[str, str], str | None] = {}

@@ -57,10 +57,9 @@ class IatiFileResult:
 class IatiMapper:
     """Maps one file's activities through the resolver into the sink, recording problems in the summary."""
 
-    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary,
-                 spill_capacity: int | None = None, bloom_bits: int | None = None) -> None:
+    def __init__(self, shown: str, resolver: Resolver, sink: RecordSink, summary: ImportSummary) -> None:
         self.shown, self.resolver, self.sink, self.summary = shown, resolver, sink, summary
-        self.occurrences = OccurrenceCounter(spill_capacity, bloom_bits)
+        self.occurrences = OccurrenceCounter()
         self.publishers: dict[str, None] = {}  # the first three reporting organisations (all the Source names)
         self.budgets = 0
         self._actors: dict[tuple[str | None, str | None, str], str] = {}  # bounded memo of `_actor`

@@ -137,6 +137,7 @@ def _map_file_now(kind: str, path: Path, sha: str, resolver: Resolver, sink: sin
 
 def _account(summary: ImportSummary, sink: sink_module.RecordSink) -> None:
     summary.nodes_by_label.update(sink.labels)
+    summary.nodes_by_label["Source"] += 1  # the file's own Source node
     summary.relationships_by_type.update(sink.types)
     summary.organisations += sum(count for label, count in sink.labels.items() if label in vocab.ACTOR)
 
@@ -151,9 +152,8 @@ def _validate(kind: str, files: list[tuple[Path, str]], session: Session | None,
             _map_file(kind, path, sha, resolver, sink, summary, progress)
         finally:
             sink.close()
-        sink.labels["Source"] += 1
         _account(summary, sink)
-        if session is not None and bookkeeping.status(session, source_id(sha)) == bookkeeping.COMPLETE:
+        if session is not None and bookkeeping.state(session, source_id(sha))[0] == bookkeeping.COMPLETE:
             summary.already_imported.append(str(path))
             summary.notes.append(f"{path.name}: already imported (these exact bytes); a real run changes nothing")
 
@@ -185,6 +185,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
     resolver = Resolver.from_graph(session, _MARKERS[kind])  # after any clean-up: it must not see partial data
     owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
     begun: list[str] = []
+    paths = {source_id(sha): path for path, sha in todo}
     finished: list[dict[str, Any]] = []
     try:
         for path, sha in todo:
@@ -205,16 +206,16 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             finally:
                 if sink is not None:
                     sink.close()  # its per-file memory and spill file
-            sink.labels["Source"] += 1
             _account(summary, sink)
-            summary.nodes_created += writer.counts.nodes_created + 1
+            summary.nodes_created += writer.counts.nodes_created + 1  # + the Source node `begin` created
             summary.relationships_created += writer.counts.relationships_created
             finished.append(_source_row(source))
         if not bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner):
-            raise NotOwnedError("at finish")
-    except NotOwnedError:
+            raise NotOwnedError(*begun)
+    except NotOwnedError as lost:
         _undo(session, begun, owner)
-        raise ImportTakenOverError(summary.files[-1] if summary.files else "-", _TAKEN_OVER) from None
+        shown = ", ".join(str(paths[sid]) for sid in lost.args if sid in paths) or "-"
+        raise ImportTakenOverError(shown, _TAKEN_OVER) from None
     except BaseException:
         _undo(session, begun, owner)
         raise

@@ -3,12 +3,13 @@
 Why a sink between mappers and Neo4j: a mapper emits "this Program", "USAID provides this Funding" row by row;
 the same Program or actor recurs on many rows. The sink sends each node once per file, turns resolved nodes
 that are not the importer's own (the seed's USAID) into a `sources`-only touch, and groups rows per label/type
-so a batch is a handful of `UNWIND` queries (`batch_write.py`).
+so a batch is one procedure call or a handful of `UNWIND` queries (`batch_write.py`).
 
 Why rows, not `NodeRecord`/`EdgeRecord` for everything: building a pydantic record per relationship and per
-Funding cost more than parsing (profiled). Programs and actors (one per distinct node) are still validated
-as `NodeRecord`s; a Funding's properties are validated with `FundingProps` alone; a relationship's
-properties once per distinct (type, properties) pair. Ids were checked when their nodes were built.
+Funding cost more than parsing (profiled). Actors are still validated as `NodeRecord`s; Program and Funding
+rows take a hand-written fast check (`program_row`, `funding_row`) when a value is certainly valid, and the
+model decides (and explains) every other case; a relationship's properties are checked once per distinct
+(type, properties) pair. Ids were checked when their nodes were built.
 
 Batches go to a `writer.BatchWriter` (a background thread); with `writer=None` (dry run) the sink only counts.
 
@@ -123,14 +124,12 @@ def _node_row(record: NodeRecord) -> dict[str, Any]:
 class RecordSink:
     """Per-file buffer of node and relationship rows; `flush()` hands a full batch to the writer."""
 
-    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE,
-                 seen_capacity: int | None = None, bloom_bits: int | None = None) -> None:
+    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE) -> None:
         self.writer = writer
-        self.source_id = source_id
         self.sources = (source_id,)
         self.batch_size = batch_size
         self._batch = Batch()
-        self._seen_nodes = spill.SpillMap(seen_capacity, bloom_bits)  # id -> memo (None unless set)
+        self._seen_nodes = spill.SpillMap()  # id -> memo (None unless set)
         self._seen_edges: set[tuple[str, str, str, str]] = set()  # per batch: MERGE makes repeats harmless
         self._edge_props: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
         self.labels: Counter[str] = Counter()
@@ -240,9 +239,6 @@ class RecordSink:
             if len(self._edge_props) < 10_000:
                 self._edge_props[cache_key] = checked
         return checked
-
-    def has_node(self, node_id: str) -> bool:
-        return node_id in self._seen_nodes
 
     def memo(self, node_id: str) -> Any:
         """The memo stored with an emitted node (None if none), or `NOT_SEEN` if this sink did not emit it."""

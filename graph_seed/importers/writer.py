@@ -37,7 +37,6 @@ class BatchWriter:
         with driver.session(database=database) as session:
             self.server_side = has_batch_procedure(session)
         self.counts = Counts()
-        self.batches = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
         self._pending: Future[Counts] | None = None
 
@@ -51,7 +50,6 @@ class BatchWriter:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.counts.add(pending.result())
-            self.batches += 1
 
     def close(self) -> None:
         """Wait for the last batch (unless failing) and stop the thread."""
