@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.response_bytes import Headers, ResponseBytes, StoredResponse, request_key
 
 VersionSource = Callable[[], Awaitable[int | None]]
+GRAPH_VERSION_STATE = "cbsi_graph_version"  # key in the ASGI scope's `state`: the version this request read
 STORABLE_HEADERS = frozenset({b"content-length", b"content-type"})
 STREAMING_ACCEPTS = (b"text/event-stream", b"multipart/mixed")
 
@@ -133,6 +134,7 @@ class CachedGraphQL:
             await send({"type": "http.response.body", "body": stored.body})
             return
         recorder = ResponseRecorder(send)
+        scope.setdefault("state", {})[GRAPH_VERSION_STATE] = version  # the request's read, for the resolvers
         await self.app(scope, replay(body, receive), recorder.send)
         response = recorder.storable()
         if response is not None:

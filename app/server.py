@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from app.cached_graphql import CachedGraphQL
+from app.cached_graphql import GRAPH_VERSION_STATE, CachedGraphQL
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
@@ -58,6 +58,7 @@ class CbsiGraphQL(GraphQL):
             self.network,
         )
         context.request, context.response = request, response
+        context.graph_version = request.scope.get("state", {}).get(GRAPH_VERSION_STATE)  # read by `CachedGraphQL`
         return context
 
     async def graph_version(self) -> int | None:

@@ -26,12 +26,13 @@ class VersionReads:
     def __init__(self) -> None:
         self._in_flight: asyncio.Future[int | None] | None = None
         self._next: asyncio.Future[int | None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to its tasks
 
     async def version(self, runner: CypherRunner) -> int | None:
         loop = asyncio.get_running_loop()
         if self._in_flight is None or self._in_flight.get_loop() is not loop:
             self._in_flight, self._next = loop.create_future(), None
-            loop.create_task(self._read(runner, self._in_flight))
+            self._start(loop, runner, self._in_flight)
             return await asyncio.shield(self._in_flight)
         if self._next is None:
             self._next = loop.create_future()
@@ -40,15 +41,23 @@ class VersionReads:
 
     def _chain(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
         self._in_flight, self._next = future, None
-        future.get_loop().create_task(self._read(runner, future))
+        self._start(future.get_loop(), runner, future)
+
+    def _start(self, loop: asyncio.AbstractEventLoop, runner: CypherRunner,
+               future: asyncio.Future[int | None]) -> None:
+        task = loop.create_task(self._read(runner, future))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _read(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
+        version: int | None = None  # Neo4j cannot say: the query then runs and reports the outage
         try:
             rows = await runner.read_auto_commit(GRAPH_VERSION)
-            version: int | None = int(rows[0]["version"])
+            version = int(rows[0]["version"])
         except (Neo4jError, DriverError, OSError):
-            version = None  # Neo4j cannot say: the query then runs and reports the outage
-        if not future.done():
-            future.set_result(version)
-        if self._in_flight is future and self._next is None:
-            self._in_flight = None
+            pass
+        finally:  # whatever happens (even cancellation), no waiting request is left hanging
+            if not future.done():
+                future.set_result(version)
+            if self._in_flight is future and self._next is None:
+                self._in_flight = None

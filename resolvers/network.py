@@ -45,9 +45,13 @@ class NetworkCache:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
 
-    async def current_graph(self, runner: CypherRunner) -> tuple[int, nx.MultiDiGraph]:
-        """The projection for the graph's current version, read from Neo4j only when the version moved."""
-        version = await self.reads.version(runner)
+    async def current_graph(self, runner: CypherRunner, version: int | None = None) -> tuple[int, nx.MultiDiGraph]:
+        """The projection for the graph's current version, read from Neo4j only when the version moved.
+
+        `version`: one the request already read (the HTTP cache reads it first), so it is not read twice.
+        """
+        if version is None:
+            version = await self.reads.version(runner)
         if version is None:  # Neo4j could not say: read directly so the outage reaches the client as such
             version = int((await runner.read(GRAPH_VERSION))[0]["version"])
         async with self._loop_lock():
@@ -64,10 +68,11 @@ class NetworkCache:
                 self.projections += 1
             return version, self.graph
 
-    async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any]) -> Any:
+    async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any],
+                      version: int | None = None) -> Any:
         """`analysis.MEASURES[name](graph, **options)`, computed once per graph version and options."""
         function: Callable[..., Any] = MEASURES[name]
-        version, graph = await self.current_graph(runner)
+        version, graph = await self.current_graph(runner, version)
         key = json.dumps([version, name, options], sort_keys=True, default=str)
         if key in self.results:
             self.results.move_to_end(key)

@@ -21,6 +21,7 @@ class GraphQLContext:
     loaders: dict[str, Any] = field(default_factory=dict)
     network: NetworkCache = field(default_factory=NetworkCache)  # shared by every request of one app
     responses: ResponseCache | None = None  # whole responses by graph version; None: off
+    graph_version: int | None = None  # read at most once per request (`schema/network.py`), or handed over
     request: Any = None
     response: Any = None
 

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import GraphQLContext
-from schema.errors import ClientError, LimitExceededError
+from schema.errors import BadFilterError, LimitExceededError
 from schema.types import Actor, load_node
 
 MAX_TOP = 200
@@ -65,12 +65,12 @@ def _options(where: NetworkSlice | None) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if where.fiscal_year_from is not None or where.fiscal_year_to is not None:
         if (where.fiscal_year_from and where.fiscal_year_to and where.fiscal_year_from > where.fiscal_year_to):
-            raise ClientError("where.fiscalYearFrom: must not be after fiscalYearTo", code="BAD_FILTER")
+            raise BadFilterError("where.fiscalYearFrom: must not be after fiscalYearTo")
         options["fiscal_years"] = (where.fiscal_year_from, where.fiscal_year_to)
     if where.countries:
         bad = [c for c in where.countries if len(c) != 2 or not c.isalpha() or not c.isupper()]
         if bad:
-            raise ClientError(f"where.countries: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}", code="BAD_FILTER")
+            raise BadFilterError(f"where.countries: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
         options["countries"] = list(where.countries)
     if where.actor_types:
         options["actor_types"] = [t.value for t in where.actor_types]
@@ -148,11 +148,25 @@ class Concentration:
     top_share: float
 
 
+async def _version(info: Info[GraphQLContext, None]) -> int | None:
+    """The graph version this request works on: read once per request (or handed over by the HTTP cache)."""
+    context = info.context
+    if context.graph_version is None:
+        context.graph_version = await context.network.reads.version(context.runner)
+    return context.graph_version
+
+
+async def _measure(info: Info[GraphQLContext, None], name: str, options: dict[str, Any]) -> Any:
+    return await info.context.network.measure(info.context.runner, name, options, await _version(info))
+
+
 @strawberry.type(description="Network measures of the cooperation graph, cached until the graph changes.")
 class NetworkAnalysis:
     @strawberry.field(description="The graph version the results are computed on (moves when the graph changes).")
     async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
-        version, _ = await info.context.network.current_graph(info.context.runner)
+        version = await _version(info)
+        if version is None:  # Neo4j could not say: this read reports the outage to the client
+            version, _ = await info.context.network.current_graph(info.context.runner)
         return version
 
     @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact.")
@@ -160,8 +174,8 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], measure: CentralityMeasure = CentralityMeasure.DEGREE,
         top: int = 10, where: NetworkSlice | None = None,
     ) -> list[CentralityScore]:
-        table = await info.context.network.measure(
-            info.context.runner, measure.value, {**_options(where), "top": _top(top)})
+        table = await _measure(
+            info, measure.value, {**_options(where), "top": _top(top)})
         column = "degree_centrality" if measure is CentralityMeasure.DEGREE else measure.value
         return [CentralityScore(graph_id=r.node, name=r.name, label=r.label, score=float(getattr(r, column) or 0.0),
                                 degree=r.degree) for r in table]
@@ -171,8 +185,8 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
         where: NetworkSlice | None = None,
     ) -> list[Broker]:
-        table = await info.context.network.measure(
-            info.context.runner, "brokers", {**_options(where), "top": _top(top), "group": group.value})
+        table = await _measure(
+            info, "brokers", {**_options(where), "top": _top(top), "group": group.value})
         return [Broker(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
                        betweenness=r.betweenness, degree=r.degree, neighbour_groups=r.neighbour_groups,
                        groups=[str(g) for g in r.groups]) for r in table]
@@ -183,8 +197,8 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
         where: NetworkSlice | None = None,
     ) -> list[BrokerageRoles]:
-        table = await info.context.network.measure(
-            info.context.runner, "brokerage-roles", {**_options(where), "top": _top(top), "group": group.value})
+        table = await _measure(
+            info, "brokerage-roles", {**_options(where), "top": _top(top), "group": group.value})
         return [BrokerageRoles(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
                                coordinator=r.coordinator, itinerant=r.itinerant, gatekeeper=r.gatekeeper,
                                representative=r.representative, liaison=r.liaison, total=r.total) for r in table]
@@ -194,8 +208,8 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], method: CommunityMethod = CommunityMethod.LOUVAIN, seed: int = 0,
         where: NetworkSlice | None = None,
     ) -> Communities:
-        result = await info.context.network.measure(
-            info.context.runner, "communities", {**_options(where), "method": method.value, "seed": seed})
+        result = await _measure(
+            info, "communities", {**_options(where), "method": method.value, "seed": seed})
         return Communities(
             method=result.method, seed=result.seed, modularity=result.modularity,
             communities=[Community(index=i, size=len(c), members=sorted(c)) for i, c in enumerate(result.communities)],
@@ -206,7 +220,7 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], by: ConcentrationUnit = ConcentrationUnit.COUNTRY,
         where: NetworkSlice | None = None,
     ) -> list[Concentration]:
-        table = await info.context.network.measure(
-            info.context.runner, "concentration", {**_options(where), "by": by.value})
+        table = await _measure(
+            info, "concentration", {**_options(where), "by": by.value})
         return [Concentration(flow_type=r.flow_type, by=r.by, units=r.units, total_usd=r.total_usd, hhi=r.hhi,
                               gini=r.gini, top_unit=r.top_unit, top_share=r.top_share) for r in table]

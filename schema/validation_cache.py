@@ -53,10 +53,9 @@ class CachedValidation(SchemaExtension):
                 key = (context.query, json.dumps(context.variables or {}, sort_keys=True))
             except (TypeError, ValueError):
                 key = None  # variables that do not serialise: validate every time
-        if key is not None:
-            cached = self.results.get(key)
-            if cached is not None:
-                context.pre_execution_errors = list(cached)
+        cached = self.results.get(key) if key is not None else None
+        if cached is not None:
+            context.pre_execution_errors = list(cached)
         yield
-        if key is not None and context.pre_execution_errors is not None and self.results.get(key) is None:
+        if key is not None and cached is None and context.pre_execution_errors is not None:
             self.results.put(key, context.pre_execution_errors)
