@@ -104,6 +104,13 @@ def decode_from_xml(graph: nx.Graph, keys: Iterable[str] | None = None) -> nx.Gr
     return graph
 
 
+def _writable(path: str | Path) -> Path:
+    """`path` as a Path whose folder exists: a researcher's `out/run-3/graph.gexf` should not fail on `out/`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_graphml(graph: nx.Graph, path: str | Path) -> Path:
     """Write GraphML (lists and dicts as JSON strings, None dropped). Returns the path.
 
@@ -116,7 +123,7 @@ def write_graphml(graph: nx.Graph, path: str | Path) -> Path:
     >>> read_graphml(path).nodes["gov:JM"]["sources"]
     ['src:a']
     """
-    path = Path(path)
+    path = _writable(path)
     nx.write_graphml(encode_for_xml(graph), path, named_key_ids=True)
     return path
 
@@ -131,7 +138,7 @@ def read_graphml(path: str | Path) -> nx.Graph:
 
 def write_gexf(graph: nx.Graph, path: str | Path) -> Path:
     """Write GEXF 1.2 for Gephi: the GEXF label is the node's `name`; see the module note. Returns the path."""
-    path = Path(path)
+    path = _writable(path)
     encoded = encode_for_xml(graph)
     for node, attrs in encoded.nodes(data=True):
         if "label" in attrs:
@@ -175,7 +182,7 @@ def read_gexf(path: str | Path) -> nx.Graph:
 
 def write_node_link_json(graph: nx.Graph, path: str | Path) -> Path:
     """Write networkx node-link JSON (lists stay lists; keys of a multigraph kept). Returns the path."""
-    path = Path(path)
+    path = _writable(path)
     data = nx.node_link_data(graph, edges="edges")
     path.write_text(json.dumps(data, indent=1, sort_keys=True, default=str), encoding="utf-8")
     return path
@@ -222,8 +229,8 @@ def write_csv(graph: nx.Graph, edges_path: str | Path, nodes_path: str | Path | 
     None is an empty cell. `nodes_path` defaults to the edge file's name with `-nodes` appended.
     Returns both paths.
     """
-    edges_path = Path(edges_path)
-    nodes_path = Path(nodes_path) if nodes_path else edges_path.with_name(edges_path.stem + "-nodes.csv")
+    edges_path = _writable(edges_path)
+    nodes_path = _writable(nodes_path) if nodes_path else edges_path.with_name(edges_path.stem + "-nodes.csv")
 
     def cells(attrs: Mapping[str, Any]) -> dict[str, str]:
         return {k: _csv_cell(v) for k, v in attrs.items() if v is not None}

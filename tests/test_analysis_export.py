@@ -95,3 +95,9 @@ def test_export_by_suffix(tmp_path: Path) -> None:
     assert len(export(toy_graph(), tmp_path / "g.csv")) == 2
     with pytest.raises(ValueError, match="unknown export format"):
         export(toy_graph(), tmp_path / "g.xlsx")
+
+
+@pytest.mark.parametrize("name", ["g.graphml", "g.gexf", "g.json", "g.csv"])
+def test_export_makes_the_missing_folders(tmp_path: Path, name: str) -> None:
+    written = export(toy_graph(), tmp_path / "out" / "run-3" / name)
+    assert written and all(path.is_file() and path.parent == tmp_path / "out" / "run-3" for path in written)
