@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import ImportInProgressError, batch_write, bookkeeping, import_files, pipeline
+from graph_seed.importers import ImportInProgressError, batch_write, bookkeeping, import_files, pipeline, writer
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
 from graph_seed.seed import seed
@@ -146,3 +146,15 @@ def test_bad_xml_after_a_good_file_leaves_no_source_behind(empty_graph: Driver, 
     with pytest.raises(Exception, match=name):
         import_files(empty_graph, "iati", [IATI / "legacy_105.xml", IATI / name])
     assert count(empty_graph, "MATCH (n:Entity) RETURN count(n)") == 0
+
+
+def test_import_sessions_do_not_print_missing_property_warnings(empty_graph: Driver) -> None:
+    """A fresh graph has never stored `importHeartbeat`: the import's own sessions must not print Neo4j's
+    "property key does not exist" warning over the progress bar (a plain session gets it: the check can fail)."""
+    query = "MATCH (s:Source) RETURN s.neverStoredByAnyTestKey AS value"
+    with empty_graph.session() as session:
+        plain = session.run(query).consume()
+    with writer.import_session(empty_graph, None) as session:
+        quiet = session.run(query).consume()
+    assert [status.gql_status for status in plain.gql_status_objects if status.is_notification] == ["01N52"]
+    assert not [status for status in quiet.gql_status_objects if status.is_notification]

@@ -69,7 +69,7 @@ from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.importers.writer import BatchWriter
+from graph_seed.importers.writer import BatchWriter, import_session
 from graph_seed.neo4j_writer import ensure_schema
 
 Kind = Literal["iati", "fa-csv"]
@@ -280,7 +280,7 @@ def import_files(
         if driver is None:
             _validate(kind, files, None, check, progress if dry_run else None)
         else:
-            with driver.session(database=database) as session:
+            with import_session(driver, database) as session:
                 _validate(kind, files, session, check, progress if dry_run else None)
         if strict and check.problems:
             raise _strict_error(check)
@@ -289,7 +289,7 @@ def import_files(
             return check
     if driver is None:
         raise ValueError("a Neo4j driver is required unless dry_run=True")
-    with driver.session(database=database) as session:
+    with import_session(driver, database) as session:
         try:
             ensure_schema(session)
             _write(kind, driver, database, session, files, summary, progress)

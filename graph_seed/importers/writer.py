@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from neo4j import Driver, Session
+from neo4j import Driver, NotificationDisabledClassification, Session
 from neo4j.exceptions import Neo4jError
 
 from graph_seed.importers import batch_write
 from graph_seed.importers.batch_write import Batch, Counts
+
+# An import's queries name properties (`importHeartbeat`, `importOwner`, ...) that a fresh graph has never
+# stored; Neo4j answers each with an "unrecognized property key" warning that the driver would print to stderr
+# in the middle of the progress bar. Here they are expected, so the import's sessions do not ask for them.
+_EXPECTED_NOTIFICATIONS = [NotificationDisabledClassification.UNRECOGNIZED]
+
+
+def import_session(driver: Driver, database: str | None) -> Session:
+    """A session for an import's queries, without the warnings a fresh graph's missing property keys raise."""
+    return driver.session(database=database, notifications_disabled_classifications=_EXPECTED_NOTIFICATIONS)
+
 
 # Set to False to write with plain Cypher even where the procedure exists (tests compare the two paths).
 USE_PROCEDURE = True
@@ -34,7 +45,7 @@ class BatchWriter:
 
     def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "") -> None:
         self.driver, self.database, self.source_id, self.owner = driver, database, source_id, owner
-        with driver.session(database=database) as session:
+        with import_session(driver, database) as session:
             self.server_side = has_batch_procedure(session)
         self.counts = Counts()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
@@ -66,6 +77,6 @@ class BatchWriter:
         self._pool.shutdown(wait=True)
 
     def _write(self, batch: Batch) -> Counts:
-        with self.driver.session(database=self.database) as session:
+        with import_session(self.driver, self.database) as session:
             # looked up at call time, so tests can inject a failure after N committed batches
             return session.execute_write(batch_write.write_batch, self.source_id, batch)
