@@ -8,8 +8,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from analysis import leiden_available
 from schema.context import GraphQLContext
-from schema.errors import BadFilterError, LimitExceededError
+from schema.errors import BadFilterError, ClientError, LimitExceededError
 from schema.types import Actor, load_node
 
 MAX_TOP = 200
@@ -208,6 +209,10 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], method: CommunityMethod = CommunityMethod.LOUVAIN, seed: int = 0,
         where: NetworkSlice | None = None,
     ) -> Communities:
+        if method is CommunityMethod.LEIDEN and not leiden_available():
+            raise ClientError("method: LEIDEN needs the optional packages leidenalg and igraph, which this server "
+                              "does not have (pip install 'cbsi-graph[leiden]'); LOUVAIN needs nothing more",
+                              code="UNAVAILABLE")
         result = await _measure(
             info, "communities", {**_options(where), "method": method.value, "seed": seed})
         return Communities(

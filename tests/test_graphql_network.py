@@ -14,6 +14,7 @@ from graph_seed import neo4j_writer
 from graph_seed.records import load_dataset
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
+from schema import network as schema_network
 from schema.context import GraphQLContext
 
 pytestmark = pytest.mark.neo4j
@@ -89,3 +90,23 @@ def test_bad_slice_and_top_are_client_errors(seeded_graph: Driver, neo4j_auth: t
     assert result.errors[0].path == ["network", "centrality"]
     result = execute(neo4j_auth, "{ network { brokers(top: 5000) { graphId } } }")
     assert "top: must be between 1 and 200" in result.errors[0].message
+
+
+def test_leiden_runs_when_installed_and_is_a_client_error_when_not(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = "{ network { communities(method: LEIDEN, seed: 3) { method communities { members } } } }"
+    result = execute(neo4j_auth, query)
+    assert result.errors is None, result.errors
+    expected = MEASURES["communities"](from_records(), method="leiden", seed=3)
+    assert result.data["network"]["communities"]["method"] == "leiden"
+    assert [sorted(c["members"]) for c in result.data["network"]["communities"]["communities"]] == [
+        sorted(c) for c in expected.communities]
+
+    monkeypatch.setattr(schema_network, "leiden_available", lambda: False)  # a server without the extra
+    result = execute(neo4j_auth, query)
+    assert result.data is None
+    error = result.errors[0]
+    assert error.path == ["network", "communities"]
+    assert "leidenalg" in error.message and "LOUVAIN" in error.message
+    assert error.extensions == {"code": "UNAVAILABLE"}
