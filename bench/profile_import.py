@@ -1,0 +1,140 @@
+"""Profile one import on a fresh local Neo4j: where Neo4j's CPU goes, with Java Flight Recorder.
+
+Why: the import benchmark says how fast; this says why. It starts a fresh local Neo4j (2 GB heap, 1 GB page
+cache, the project's schema), records the import with JFR (`settings=profile`), and prints
+- rows/s, and the CPU seconds of the Neo4j process and of this client (/proc and getrusage);
+- G1 pause time and count;
+- the share of the Bolt worker's stack samples spent in the procedure, in the commit and in its main parts.
+The recording is kept (`--jfr`) for `jfr print` / JDK Mission Control.
+
+    .venv/bin/python bench/gen_aid_files.py fa-csv 200000 /tmp/fa-200k.csv --seed 7
+    flock /tmp/cbsi-bench.lock .venv/bin/python bench/profile_import.py fa-csv /tmp/fa-200k.csv --jfr /tmp/fa.jfr
+
+`--heap`, `--batch-size` and `--gc` (e.g. `-XX:+UseParallelGC`) try the settings bench/results/import.md
+reports on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Frames whose share of the Bolt worker's samples is reported (inclusive: a frame anywhere in the stack).
+PARTS: dict[str, str] = {
+    "cbsi.importBatch procedure": "org.cbsigraph.ImportBatch.write",
+    "commit": "KernelTransactionImplementation.commit",
+    "  tx state -> record commands": "KernelTransactionImplementation.extractCommands",
+    "  write to the transaction log": "InternalTransactionCommitProcess.appendToLog",
+    "  apply to store and indexes": "InternalTransactionCommitProcess.applyToStore",
+    "    index updates (all)": "IndexingService.applyUpdates",
+    "    full-text index updates": "FulltextIndexAccessor$FulltextIndexUpdater.process",
+}
+_FRAME = re.compile(r"^\s+([\w$.<>/]+)\(", re.M)
+_THREAD = re.compile(r'sampledThread = "([^"]*)"')
+_PAUSE = re.compile(r"sumOfPauses = ([\d.]+) (\w+)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _jfr(*args: str) -> str:
+    return subprocess.run(["jfr", *args], check=True, capture_output=True, text=True).stdout
+
+
+def gc_pauses(recording: Path) -> tuple[float, int]:
+    """Total G1 pause time in seconds and the number of collections in a recording."""
+    text = _jfr("print", "--events", "jdk.GarbageCollection", str(recording))
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    total = sum(float(value) * scale.get(unit, 0.0) for value, unit in _PAUSE.findall(text))
+    return total, text.count("jdk.GarbageCollection")
+
+
+def worker_shares(recording: Path) -> tuple[int, dict[str, float]]:
+    """Samples of the busiest Bolt worker thread, and the share of them each of `PARTS` appears in."""
+    text = _jfr("print", "--stack-depth", "96", "--events", "jdk.ExecutionSample", str(recording))
+    stacks: dict[str, list[set[str]]] = collections.defaultdict(list)
+    for event in text.split("jdk.ExecutionSample")[1:]:
+        thread = _THREAD.search(event)
+        if thread and thread.group(1).startswith("neo4j.BoltWorker"):
+            stacks[thread.group(1)].append(set(_FRAME.findall(event)))
+    if not stacks:
+        return 0, {}
+    samples = max(stacks.values(), key=len)
+    shares = {name: sum(any(marker in frame for frame in stack) for stack in samples) / len(samples)
+              for name, marker in PARTS.items()}
+    return len(samples), shares
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=["fa-csv", "iati"])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--jfr", type=Path, default=Path(tempfile.gettempdir()) / "cbsi-import.jfr")
+    parser.add_argument("--heap", default="2g")
+    parser.add_argument("--batch-size", type=int, help="records per transaction (default: the importer's)")
+    parser.add_argument("--gc", help="a JVM collector flag to use instead of G1, e.g. -XX:+UseParallelGC")
+    args = parser.parse_args()
+
+    from neo4j import GraphDatabase
+
+    from app import local_neo4j
+    from bench.bench_import import _free_port
+    from graph_seed.importers import import_files
+    from graph_seed.importers import sink as sink_module
+    from graph_seed.neo4j_writer import ensure_schema
+
+    if args.gc:
+        local_neo4j.JVM_FLAGS = tuple(flag for flag in local_neo4j.JVM_FLAGS if flag != "-XX:+UseG1GC") + (args.gc,)
+    if args.batch_size:
+        sink_module.BATCH_SIZE = args.batch_size
+    with tempfile.TemporaryDirectory(prefix="cbsi-profile-") as tmp:
+        neo4j = local_neo4j.LocalNeo4j(Path(tmp) / "neo4j", port=_free_port(), heap=args.heap, pagecache="1g")
+        neo4j.start()
+        try:
+            with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
+                with driver.session() as session:
+                    ensure_schema(session)
+                pid = neo4j.running_pid()
+                assert pid is not None
+                subprocess.run(["jcmd", str(pid), "JFR.start", "name=cbsi", "settings=profile",
+                                f"filename={args.jfr}"], check=True, capture_output=True)
+                server, client = _cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
+                started = time.monotonic()
+                summary = import_files(driver, args.kind, [args.file])
+                seconds = time.monotonic() - started
+                server = _cpu_seconds(pid) - server
+                after = resource.getrusage(resource.RUSAGE_SELF)
+                subprocess.run(["jcmd", str(pid), "JFR.stop", "name=cbsi"], check=True, capture_output=True)
+        finally:
+            neo4j.stop()
+    client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
+    pauses, collections_ = gc_pauses(args.jfr)
+    samples, shares = worker_shares(args.jfr)
+    rows = summary.transactions
+    print(f"{args.kind} {rows} rows in {seconds:.1f} s: {rows / seconds:.0f} rows/s "
+          f"(nodes +{summary.nodes_created}, relationships +{summary.relationships_created}); "
+          f"load {os.getloadavg()[0]:.2f}")
+    print(f"CPU: Neo4j {server:.1f} s ({server / seconds:.2f} cores, {server / rows * 1e6:.0f} us/row), "
+          f"client {client_cpu:.1f} s ({client_cpu / rows * 1e6:.0f} us/row)")
+    print(f"GC pauses: {pauses:.1f} s in {collections_} collections")
+    print(f"Bolt worker: {samples} samples")
+    for name, share in shares.items():
+        print(f"  {name:32} {share:6.1%}")
+    print(f"recording: {args.jfr}")
+
+
+if __name__ == "__main__":
+    main()
