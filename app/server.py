@@ -46,7 +46,8 @@ class CbsiGraphQL(GraphQL):
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
         self.driver: AsyncDriver | None = None
-        self.network = NetworkCache()  # network measures, cached until the graph version changes
+        # network measures, cached until the graph version changes; a request waits for them as long as for a query
+        self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
         self._version_runner: CypherRunner | None = None
 

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=1, validation_alias="CBSI_MAX_TOKENS")
     max_query_cost: int = Field(default=50_000, ge=1, validation_alias="CBSI_MAX_QUERY_COST")
     query_timeout: float = Field(default=10.0, gt=0, validation_alias="CBSI_QUERY_TIMEOUT")
+    network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
 
     @property

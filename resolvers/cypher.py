@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, LiteralString
 
-from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, Query, Record, RoutingControl, unit_of_work
 
 
 class CypherRunner:
@@ -44,3 +44,22 @@ class CypherRunner:
         async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
             result = await session.run(Query(cypher, timeout=self.timeout), dict(params or {}))
             return [record.data() async for record in result]
+
+    async def read_snapshot(self, *cyphers: LiteralString) -> list[list[Record]]:
+        """Run several parameterless reads in one read transaction: their rows describe the same graph state.
+
+        Records are returned as the driver gives them, so a caller with hundreds of thousands of rows can turn
+        them into dicts off the event loop.
+        """
+        self.queries_sent += len(cyphers)
+
+        @unit_of_work(timeout=self.timeout)
+        async def work(tx: AsyncManagedTransaction) -> list[list[Record]]:
+            results = []
+            for cypher in cyphers:
+                result = await tx.run(cypher)
+                results.append([record async for record in result])
+            return results
+
+        async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+            return await session.execute_read(work)

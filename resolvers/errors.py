@@ -32,3 +32,10 @@ class BadFilterError(ClientError):
 
 class BadCursorError(ClientError):
     code = "BAD_CURSOR"
+
+
+class StillComputingError(ClientError):
+    """A long computation shared by all requests (a network measure on a large graph) has not finished yet; it
+    goes on without the request, so asking again later gets the result."""
+
+    code = "COMPUTING"

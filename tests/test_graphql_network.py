@@ -4,6 +4,9 @@ until the graph version moves."""
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -12,6 +15,7 @@ from neo4j import AsyncGraphDatabase, Driver
 from analysis import MEASURES, from_records
 from graph_seed import neo4j_writer
 from graph_seed.records import load_dataset
+from resolvers import network as resolvers_network
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema import network as schema_network
@@ -110,3 +114,75 @@ def test_leiden_runs_when_installed_and_is_a_client_error_when_not(
     assert error.path == ["network", "communities"]
     assert "leidenalg" in error.message and "LOUVAIN" in error.message
     assert error.extensions == {"code": "UNAVAILABLE"}
+
+
+def _in_one_loop(auth: tuple[str, str, str], work: Any) -> Any:
+    """Run `work(run_query)` in one event loop, so background work outlives the request that started it."""
+    uri, user, password = auth
+
+    async def go() -> Any:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            async def run_query(query: str, cache: NetworkCache) -> Any:
+                return await SCHEMA.execute(query, context_value=GraphQLContext.create(driver, None, 10.0, 100, cache))
+            return await work(run_query)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+def test_a_slow_measure_answers_computing_then_is_kept(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = MEASURES["degree"]
+
+    def slow(graph: Any, **options: Any) -> Any:
+        time.sleep(0.5)  # as a large graph would take
+        return real(graph, **options)
+
+    monkeypatch.setitem(resolvers_network.MEASURES, "degree", slow)
+    cache = NetworkCache(wait_seconds=0.1)
+    query = "{ network { centrality(top: 3) { graphId } } }"
+
+    async def work(run_query: Any) -> tuple[Any, Any]:
+        first = await run_query(query, cache)
+        for _ in range(100):  # the computation goes on without the request that gave up
+            if cache.computations:
+                break
+            await asyncio.sleep(0.1)
+        return first, await run_query(query, cache)
+
+    first, second = _in_one_loop(neo4j_auth, work)
+    assert first.data is None
+    assert first.errors[0].path == ["network", "centrality"]
+    assert first.errors[0].extensions == {"code": "COMPUTING"}
+    assert "still being computed" in first.errors[0].message
+    assert second.errors is None, second.errors
+    assert [r["graphId"] for r in second.data["network"]["centrality"]] == [
+        r.node for r in real(from_records(), top=3)]
+    assert (cache.projections, cache.computations) == (1, 1)
+
+
+def test_concurrent_requests_share_one_projection_built_off_the_event_loop(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[bool] = []
+    real = resolvers_network.graph_from_records
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(resolvers_network, "graph_from_records", recording)
+    cache = NetworkCache()
+    query = "{ network { communities(seed: 5) { modularity } } }"
+
+    async def work(run_query: Any) -> list[Any]:
+        return list(await asyncio.gather(*(run_query(query, cache) for _ in range(4))))
+
+    results = _in_one_loop(neo4j_auth, work)
+    assert all(r.errors is None for r in results), [r.errors for r in results]
+    assert len({json.dumps(r.data) for r in results}) == 1
+    assert (cache.projections, cache.computations) == (1, 1)
+    assert threads == [False]  # built once, in a worker thread
