@@ -3,6 +3,7 @@
 Why: the import benchmark says how fast; this says why. It starts a fresh local Neo4j (2 GB heap, 1 GB page
 cache, the project's schema), records the import with JFR (`settings=profile`), and prints
 - rows/s, and the CPU seconds of the Neo4j process and of this client (/proc and getrusage);
+- Neo4j's CPU by thread group (/proc/<pid>/task: the Bolt worker that runs the batch, G1, the JIT, Lucene);
 - G1 pause time and count;
 - the share of the Bolt worker's stack samples spent in the procedure, in the commit and in its main parts.
 The recording is kept (`--jfr`) for `jfr print` / JDK Mission Control.
@@ -10,8 +11,8 @@ The recording is kept (`--jfr`) for `jfr print` / JDK Mission Control.
     .venv/bin/python bench/gen_aid_files.py fa-csv 200000 /tmp/fa-200k.csv --seed 7
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/profile_import.py fa-csv /tmp/fa-200k.csv --jfr /tmp/fa.jfr
 
-`--heap`, `--batch-size` and `--gc` (e.g. `-XX:+UseParallelGC`) try the settings bench/results/import.md
-reports on.
+`--heap`, `--batch-size`, `--gc` (e.g. `-XX:+UseParallelGC`) and `--drop-index` (e.g. `entity_search`) try the
+settings bench/results/import.md reports on.
 """
 
 from __future__ import annotations
@@ -50,6 +51,30 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# /proc thread names (cut at 15 characters) -> the group their CPU is reported under
+THREAD_GROUPS: tuple[tuple[str, str], ...] = (
+    ("neo4j.BoltWorke", "Bolt worker (runs the batch and its commit)"),
+    ("GC Thread", "G1 collector"), ("G1 ", "G1 collector"),
+    ("C2 CompilerThre", "JIT compiler"), ("C1 CompilerThre", "JIT compiler"),
+    ("Lucene Merge Th", "Lucene merges (full-text index)"),
+)
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each group of a process's threads (threads that ended are not counted)."""
+    groups: dict[str, float] = collections.defaultdict(float)
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        group = next((label for prefix, label in THREAD_GROUPS if name.startswith(prefix)), "other threads")
+        groups[group] += (int(fields[11]) + int(fields[12])) / tick
+    return groups
+
+
 def _jfr(*args: str) -> str:
     return subprocess.run(["jfr", *args], check=True, capture_output=True, text=True).stdout
 
@@ -86,13 +111,15 @@ def main() -> None:
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--batch-size", type=int, help="records per transaction (default: the importer's)")
     parser.add_argument("--gc", help="a JVM collector flag to use instead of G1, e.g. -XX:+UseParallelGC")
+    parser.add_argument("--drop-index", action="append", default=[], metavar="NAME",
+                        help="drop this index of the project's schema before importing (e.g. entity_search)")
     args = parser.parse_args()
 
     from neo4j import GraphDatabase
 
     from app import local_neo4j
     from bench.bench_import import _free_port
-    from graph_seed.importers import import_files
+    from graph_seed.importers import import_files, pipeline
     from graph_seed.importers import sink as sink_module
     from graph_seed.neo4j_writer import ensure_schema
 
@@ -107,15 +134,24 @@ def main() -> None:
             with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
                 with driver.session() as session:
                     ensure_schema(session)
+                    names = {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
+                    for name in args.drop_index:
+                        if name not in names:  # only names the schema really has reach the query text
+                            raise SystemExit(f"no index {name!r}; the schema has {sorted(names)}")
+                        session.run(f"DROP INDEX {name}").consume()
+                if args.drop_index:  # an import makes the schema it needs first: that would bring them back
+                    pipeline.ensure_schema = lambda session: []
                 pid = neo4j.running_pid()
                 assert pid is not None
                 subprocess.run(["jcmd", str(pid), "JFR.start", "name=cbsi", "settings=profile",
                                 f"filename={args.jfr}"], check=True, capture_output=True)
                 server, client = _cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
+                threads_before = thread_cpu(pid)
                 started = time.monotonic()
                 summary = import_files(driver, args.kind, [args.file])
                 seconds = time.monotonic() - started
                 server = _cpu_seconds(pid) - server
+                threads = {group: used - threads_before.get(group, 0.0) for group, used in thread_cpu(pid).items()}
                 after = resource.getrusage(resource.RUSAGE_SELF)
                 subprocess.run(["jcmd", str(pid), "JFR.stop", "name=cbsi"], check=True, capture_output=True)
         finally:
@@ -129,6 +165,8 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.2f}")
     print(f"CPU: Neo4j {server:.1f} s ({server / seconds:.2f} cores, {server / rows * 1e6:.0f} us/row), "
           f"client {client_cpu:.1f} s ({client_cpu / rows * 1e6:.0f} us/row)")
+    for group, used in sorted(threads.items(), key=lambda item: -item[1]):
+        print(f"  {group:44} {used:6.1f} s ({used / seconds:.0%} of the wall time)")
     print(f"GC pauses: {pauses:.1f} s in {collections_} collections")
     print(f"Bolt worker: {samples} samples")
     for name, share in shares.items():
