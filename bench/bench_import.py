@@ -22,12 +22,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.periodic import Periodic  # noqa: E402 (after the path the import needs)
 
 
 def _free_port() -> int:
@@ -40,28 +41,18 @@ _HEAP = ('CALL dbms.queryJmx("java.lang:type=Memory") YIELD attributes '
          'RETURN attributes.HeapMemoryUsage.value.properties.used AS used')
 
 
-class HeapSampler:
+class HeapSampler(Periodic):
     """Peak Neo4j heap in use while an import runs (JMX; garbage not yet collected counts, so it is an upper
     bound of what the import needs)."""
 
     def __init__(self, driver: object) -> None:
-        self.driver, self.peak, self._stop = driver, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
+        self.driver, self.peak = driver, 0
 
-    def __enter__(self) -> HeapSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(Exception):  # a missed sample is no reason to fail the benchmark
-                records, _, _ = self.driver.execute_query(_HEAP)  # type: ignore[attr-defined]
-                self.peak = max(self.peak, int(records[0]["used"]))
-            self._stop.wait(0.5)
+    def tick(self) -> None:
+        with contextlib.suppress(Exception):  # a missed sample is no reason to fail the benchmark
+            records, _, _ = self.driver.execute_query(_HEAP)  # type: ignore[attr-defined]
+            self.peak = max(self.peak, int(records[0]["used"]))
 
 
 def child(kind: str, path: str, uri: str, password: str) -> None:

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,32 +24,29 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.periodic import Periodic  # noqa: E402 (after the path the import needs)
+
 NETWORK = "{ network { centrality(top: 5) { graphId score } } }"
 PROBE = '{ search(text: "Jamaica", first: 1) { edges { node { id } } } }'
 
 
-class Probe:
+class Probe(Periodic):
     """Latency of a cheap query sent every 0.1 s from its own client, while the measure is awaited."""
 
-    def __init__(self, url: str) -> None:
-        self.url, self.latencies, self._stop = url, list[float](), threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    interval = 0.1
 
-    def __enter__(self) -> Probe:
-        self._thread.start()
-        return self
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url, self.latencies, self.client = url, list[float](), httpx.Client(timeout=120)
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(*exc)
+        self.client.close()
 
-    def _run(self) -> None:
-        with httpx.Client(timeout=120) as client:
-            while not self._stop.is_set():
-                started = time.monotonic()
-                client.post(self.url + "/graphql", json={"query": PROBE}).raise_for_status()
-                self.latencies.append(time.monotonic() - started)
-                self._stop.wait(0.1)
+    def tick(self) -> None:
+        started = time.monotonic()
+        self.client.post(self.url + "/graphql", json={"query": PROBE}).raise_for_status()
+        self.latencies.append(time.monotonic() - started)
 
 
 def _neo4j_port(log: Path) -> str:
