@@ -11,8 +11,8 @@ The recording is kept (`--jfr`) for `jfr print` / JDK Mission Control.
     .venv/bin/python bench/gen_aid_files.py fa-csv 200000 /tmp/fa-200k.csv --seed 7
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/profile_import.py fa-csv /tmp/fa-200k.csv --jfr /tmp/fa.jfr
 
-`--heap`, `--batch-size`, `--gc` (e.g. `-XX:+UseParallelGC`) and `--drop-index` (e.g. `entity_search`) try the
-settings bench/results/import.md reports on.
+`--heap`, `--batch-size`, `--jvm` (e.g. `--jvm=-XX:+UseParallelGC`) and `--drop-index` (e.g. `entity_search`)
+try the settings bench/results/import.md reports on.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _cpu_seconds(pid: int) -> float:
 # /proc thread names (cut at 15 characters) -> the group their CPU is reported under
 THREAD_GROUPS: tuple[tuple[str, str], ...] = (
     ("neo4j.BoltWorke", "Bolt worker (runs the batch and its commit)"),
-    ("GC Thread", "G1 collector"), ("G1 ", "G1 collector"),
+    ("GC Thread", "garbage collector"), ("G1 ", "garbage collector"),
     ("C2 CompilerThre", "JIT compiler"), ("C1 CompilerThre", "JIT compiler"),
     ("Lucene Merge Th", "Lucene merges (full-text index)"),
 )
@@ -110,7 +110,9 @@ def main() -> None:
     parser.add_argument("--jfr", type=Path, default=Path(tempfile.gettempdir()) / "cbsi-import.jfr")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--batch-size", type=int, help="records per transaction (default: the importer's)")
-    parser.add_argument("--gc", help="a JVM collector flag to use instead of G1, e.g. -XX:+UseParallelGC")
+    parser.add_argument("--jvm", action="append", default=[], metavar="FLAG",
+                        help="an extra JVM flag for Neo4j (repeatable); a collector such as -XX:+UseParallelGC "
+                             "replaces G1")
     parser.add_argument("--drop-index", action="append", default=[], metavar="NAME",
                         help="drop this index of the project's schema before importing (e.g. entity_search)")
     args = parser.parse_args()
@@ -123,8 +125,10 @@ def main() -> None:
     from graph_seed.importers import sink as sink_module
     from graph_seed.neo4j_writer import ensure_schema
 
-    if args.gc:
-        local_neo4j.JVM_FLAGS = tuple(flag for flag in local_neo4j.JVM_FLAGS if flag != "-XX:+UseG1GC") + (args.gc,)
+    if args.jvm:
+        replaces_g1 = any(flag.startswith("-XX:+Use") and flag.endswith("GC") for flag in args.jvm)
+        local_neo4j.JVM_FLAGS = tuple(
+            flag for flag in local_neo4j.JVM_FLAGS if not (replaces_g1 and flag == "-XX:+UseG1GC")) + tuple(args.jvm)
     if args.batch_size:
         sink_module.BATCH_SIZE = args.batch_size
     with tempfile.TemporaryDirectory(prefix="cbsi-profile-") as tmp:
