@@ -142,13 +142,16 @@ def test_a_slow_measure_answers_computing_then_is_kept(
         return real(graph, **options)
 
     monkeypatch.setitem(resolvers_network.MEASURES, "degree", slow)
-    cache = NetworkCache(wait_seconds=0.1)
+    cache = NetworkCache()
     query = "{ network { centrality(top: 3) { graphId } } }"
 
     async def work(run_query: Any) -> tuple[Any, Any]:
+        warm = await run_query("{ network { concentration(by: COUNTRY) { hhi } } }", cache)  # projects the graph
+        assert warm.errors is None, warm.errors
+        cache.wait_seconds = 0.1  # as a server's request would: shorter than the measure takes
         first = await run_query(query, cache)
         for _ in range(100):  # the computation goes on without the request that gave up
-            if cache.computations:
+            if cache.computations == 2:
                 break
             await asyncio.sleep(0.1)
         return first, await run_query(query, cache)
@@ -157,11 +160,11 @@ def test_a_slow_measure_answers_computing_then_is_kept(
     assert first.data is None
     assert first.errors[0].path == ["network", "centrality"]
     assert first.errors[0].extensions == {"code": "COMPUTING"}
-    assert "still being computed" in first.errors[0].message
+    assert first.errors[0].message.startswith("degree on graph version ")
     assert second.errors is None, second.errors
     assert [r["graphId"] for r in second.data["network"]["centrality"]] == [
         r.node for r in real(from_records(), top=3)]
-    assert (cache.projections, cache.computations) == (1, 1)
+    assert (cache.projections, cache.computations) == (1, 2)  # the slow measure ran once, for both requests
 
 
 def test_concurrent_requests_share_one_projection_built_off_the_event_loop(
