@@ -46,10 +46,11 @@ class CypherRunner:
             return [record.data() async for record in result]
 
     async def read_snapshot(self, *cyphers: LiteralString) -> list[list[Record]]:
-        """Run several parameterless reads in one read transaction: their rows describe the same graph state.
+        """Run several parameterless reads, in order, in one read transaction (one time limit, one session).
 
-        Records are returned as the driver gives them, so a caller with hundreds of thousands of rows can turn
-        them into dicts off the event loop.
+        Neo4j reads are read-committed: a write committed between two of the queries can show in the later
+        ones. Records are returned as the driver gives them, so a caller with hundreds of thousands of rows can
+        turn them into dicts off the event loop.
         """
         self.queries_sent += len(cyphers)
 

@@ -39,3 +39,15 @@ class StillComputingError(ClientError):
     goes on without the request, so asking again later gets the result."""
 
     code = "COMPUTING"
+
+
+class BusyError(ClientError):
+    """As many long computations as the server allows are running; this one was not started."""
+
+    code = "BUSY"
+
+
+class ProjectionTimeoutError(ClientError):
+    """Reading the whole graph for the network measures took longer than its own time limit."""
+
+    code = "TIMEOUT"

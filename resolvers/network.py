@@ -6,12 +6,15 @@ more than any lookup. Writers bump `GraphMeta.version` whenever they change the 
 never after.
 
 Why background tasks: after a large import the projection and some measures take longer than a request may
-wait (a 100k-row FA file: ~30 s to project, minutes for betweenness; `docs/benchmarks.md`). So the projection
-and each measure run as one task shared by every request that needs it. A request waits up to `wait_seconds`;
-if the work is not done it gets a `COMPUTING` error, the work goes on, and a later request gets the result.
-The projection reads with its own Neo4j time limit (`projection_timeout`), not the request's, and everything
-CPU-bound (turning records into a graph, the measures) runs in worker threads, so the event loop keeps serving
-other requests meanwhile.
+wait (a 100k-row FA file: about a minute until the first answer in the server, minutes for exact betweenness;
+`docs/benchmarks.md`). So the projection and each measure run as one task shared by every request that needs
+it. A request waits up to `wait_seconds`; if the work is not done it gets a `COMPUTING` error, the work goes
+on, and a later request gets the result - or the error it ended with (kept for the graph version, or
+`FAILURE_TTL` seconds for a projection). The projection reads with its own Neo4j time limit
+(`projection_timeout`), one read at a time (a newer version waits for the read in flight, then one follow-up
+serves every request that arrived meanwhile); at most `max_computing` measures run at once. Turning records
+into a graph and the measures run in worker threads, so the event loop keeps serving other requests (they
+still share the interpreter lock with those threads).
 """
 
 from __future__ import annotations
@@ -21,29 +24,58 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 from neo4j import Record
+from neo4j.exceptions import ClientError as Neo4jClientError
 
 from analysis.measures import MEASURES
 from analysis.projection import EDGES_QUERY, INTERNAL_NODE_PROPERTIES, NODES_QUERY
 from graph_seed.neo4j_writer import GRAPH_VERSION
 from graph_seed.to_networkx import graph_from_rows
 from resolvers.cypher import CypherRunner
-from resolvers.errors import StillComputingError
+from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError
 from resolvers.graph_version import VersionReads
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
+MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
+FAILURE_TTL = 60.0  # seconds a failed projection is reported as such before it is tried again
+_PROJECTION = "projection"
 
 
 def graph_from_records(node_records: list[Record], edge_records: list[Record]) -> nx.MultiDiGraph:
-    """The projection from the rows of `NODES_QUERY` and `EDGES_QUERY` (CPU-bound: run it in a thread)."""
+    """The projection from the rows of `NODES_QUERY` and `EDGES_QUERY` (CPU-bound: run it in a thread).
+
+    Neo4j reads are read-committed: a relationship committed between the two queries can name a node the
+    first did not return. Such edges are left out rather than adding a node without its label.
+    """
+    ids = {r["id"] for r in node_records}
     return graph_from_rows(
         ((r["id"], r["label"], {k: v for k, v in r["props"].items() if k not in INTERNAL_NODE_PROPERTIES})
          for r in node_records),
-        ((r["start"], r["type"], r["end"], r["props"]) for r in edge_records),
+        ((r["start"], r["type"], r["end"], r["props"]) for r in edge_records
+         if r["start"] in ids and r["end"] in ids),
     )
+
+
+@dataclass
+class _Work:
+    """One projection or measure in the background, and what requests need to know about it."""
+
+    started: float
+    task: asyncio.Task[Any] | None = None  # set right after the work is created (the task needs the work)
+    floor: int = 0  # a projection: the version it reads at least (it reads the version when it starts)
+    sequence: int = 0  # a projection: later ones win
+    reading: bool = False  # a projection: has started its read (newer versions need a follow-up)
+
+
+@dataclass
+class _Failure:
+    error: BaseException
+    version: int
+    when: float
 
 
 class NetworkCache:
@@ -51,30 +83,56 @@ class NetworkCache:
 
     `wait_seconds`: how long one request waits for a projection or measure still being computed before it is
     told to come back (None: wait to the end, as scripts and tests want). `projection_timeout`: the Neo4j
-    transaction time limit of the projection's read.
+    transaction time limit of the projection's read. `max_computing`: measures computed at once; a request for
+    another one meanwhile gets `BUSY`.
     """
 
     def __init__(self, max_results: int = 256, wait_seconds: float | None = None,
-                 projection_timeout: float = PROJECTION_TIMEOUT) -> None:
+                 projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING) -> None:
         self.max_results = max_results
         self.wait_seconds = wait_seconds
         self.projection_timeout = projection_timeout
+        self.max_computing = max_computing
         self.version: int | None = None
         self.graph: nx.MultiDiGraph | None = None
         self.results: OrderedDict[str, Any] = OrderedDict()
         self.projections = 0  # how many times the graph was read (tests check the cache works)
         self.computations = 0
         self.reads = VersionReads()
-        self._projecting: tuple[int, float, asyncio.Task[tuple[int, nx.MultiDiGraph]]] | None = None
-        self._computing: dict[str, tuple[float, asyncio.Task[Any]]] = {}
+        self._installed = 0  # sequence of the projection in `graph`
+        self._sequence = 0
+        self._projecting: _Work | None = None
+        self._computing: dict[str, _Work] = {}
+        self._failed: dict[str, _Failure] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references to its tasks
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _tasks_of_this_loop(self) -> asyncio.AbstractEventLoop:
-        """Tasks belong to one event loop (a server has one; scripts and tests may run several in turn)."""
+    def _this_loop(self) -> asyncio.AbstractEventLoop:
+        """Background work belongs to one event loop (a server has one; scripts and tests may run several in
+        turn): what an earlier loop was computing, or saw fail, is forgotten with it."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
-            self._loop, self._projecting, self._computing = loop, None, {}
+            self._loop, self._projecting, self._computing, self._failed = loop, None, {}, {}
         return loop
+
+    def _start(self, work: Callable[[], Any]) -> asyncio.Task[Any]:
+        task = self._this_loop().create_task(work())
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        """Every waiter may have given up: mark the outcome as seen so asyncio does not log it as lost."""
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    async def read_version(self, runner: CypherRunner) -> int:
+        """The graph version now (shared reads); if Neo4j cannot say, a direct read reports the outage."""
+        version = await self.reads.version(runner)
+        if version is None:
+            version = int((await runner.read(GRAPH_VERSION))[0]["version"])
+        return version
 
     async def current_graph(self, runner: CypherRunner, version: int | None = None,
                             deadline: float | None = None) -> tuple[int, nx.MultiDiGraph]:
@@ -84,34 +142,55 @@ class NetworkCache:
         Returns the version the projection was read at (newer than `version` if the graph moved meanwhile).
         """
         if version is None:
-            version = await self.reads.version(runner)
-        if version is None:  # Neo4j could not say: read directly so the outage reaches the client as such
-            version = int((await runner.read(GRAPH_VERSION))[0]["version"])
-        if self.graph is not None and self.version is not None and version <= self.version:
-            return self.version, self.graph
-        loop = self._tasks_of_this_loop()
-        if self._projecting is None or self._projecting[0] < version:
-            # an older read still in flight finishes for its own waiters; this request needs the newer one
-            task = loop.create_task(self._project(runner, version))
-            task.add_done_callback(_retrieve_outcome)
-            self._projecting = (version, time.monotonic(), task)
-        _, started, task = self._projecting
-        return await self._wait(task, started, deadline, "the graph's projection")
+            version = await self.read_version(runner)
+        if self.graph is not None and version == self.version:
+            return version, self.graph
+        self._this_loop()
+        failure = self._failed.get(_PROJECTION)
+        if failure and failure.version >= version and time.monotonic() - failure.when < FAILURE_TTL:
+            raise failure.error.with_traceback(None)
+        work = self._projecting
+        if work is None or (work.reading and work.floor < version):
+            self._sequence += 1
+            work = _Work(started=time.monotonic(), floor=version, sequence=self._sequence)
+            previous = self._projecting
+            work.task = self._start(lambda: self._project(runner, work, previous))
+            self._projecting = work
+        elif not work.reading:
+            work.floor = max(work.floor, version)  # its read, still to come, will see this version
+        return await self._wait(work, deadline, "the graph's projection")
 
-    async def _project(self, runner: CypherRunner, version: int) -> tuple[int, nx.MultiDiGraph]:
+    async def _project(self, runner: CypherRunner, work: _Work, previous: _Work | None) -> tuple[int, nx.MultiDiGraph]:
         try:
+            if previous is not None and previous.task is not None:
+                await asyncio.wait({previous.task})  # one whole-graph read at a time
+            work.reading = True
             reader = CypherRunner(runner.driver, runner.database, self.projection_timeout)
-            version_records, node_records, edge_records = await reader.read_snapshot(
-                GRAPH_VERSION, NODES_QUERY, EDGES_QUERY)
-            read_version = int(version_records[0]["version"])  # the version these rows really are
+            try:
+                version_records, node_records, edge_records = await reader.read_snapshot(
+                    GRAPH_VERSION, NODES_QUERY, EDGES_QUERY)
+            except Neo4jClientError as exc:
+                if "TransactionTimedOut" not in (exc.code or ""):
+                    raise
+                raise ProjectionTimeoutError(
+                    f"reading the whole graph for network measures took longer than {self.projection_timeout:g} s "
+                    "(CBSI_NETWORK_TIMEOUT); raise that limit for a graph this large") from None
+            read_version = int(version_records[0]["version"])  # read first: the rows are at least this new
             graph = await asyncio.to_thread(graph_from_records, node_records, edge_records)
             self.projections += 1
-            if self.version is None or read_version > self.version:
-                self.graph, self.version = graph, read_version
-                self.results.clear()
+            if work.sequence > self._installed:  # a read that started later is never replaced by an earlier one
+                if read_version != self.version:
+                    self.results.clear()
+                    self._failed.clear()
+                self._installed, self.graph, self.version = work.sequence, graph, read_version
             return read_version, graph
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._failed[_PROJECTION] = _Failure(exc, work.floor, time.monotonic())
+            raise
         finally:
-            if self._projecting is not None and self._projecting[0] == version:
+            if self._projecting is work:
                 self._projecting = None
 
     async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any],
@@ -124,44 +203,46 @@ class NetworkCache:
         if key in self.results:
             self.results.move_to_end(key)
             return self.results[key]
-        loop = self._tasks_of_this_loop()
-        if key not in self._computing:
-            task = loop.create_task(self._compute(key, version, function, graph, options))
-            task.add_done_callback(_retrieve_outcome)
-            self._computing[key] = (time.monotonic(), task)
-        started, task = self._computing[key]
-        return await self._wait(task, started, deadline, f"{name} on graph version {version}")
+        self._this_loop()
+        failure = self._failed.get(key)
+        if failure is not None:  # the same measure on the same graph fails the same way: not run again
+            raise failure.error.with_traceback(None)
+        work = self._computing.get(key)
+        if work is None:
+            if len(self._computing) >= self.max_computing:
+                raise BusyError(f"the server is already computing {len(self._computing)} network measures; ask "
+                                "again when they are done (each finished one is kept until the graph changes)")
+            work = _Work(started=time.monotonic())
+            work.task = self._start(lambda: self._compute(key, version, function, graph, options))
+            self._computing[key] = work
+        return await self._wait(work, deadline, f"{name} on graph version {version}")
 
     async def _compute(self, key: str, version: int, function: Callable[..., Any], graph: nx.MultiDiGraph,
                        options: dict[str, Any]) -> Any:
         try:
             result = await asyncio.to_thread(function, graph, **options)
-            self.computations += 1
-            if version == self.version:  # not kept for a graph that has moved on meanwhile
-                self.results[key] = result
-                while len(self.results) > self.max_results:
-                    self.results.popitem(last=False)
-            return result
+        except Exception as exc:
+            if version == self.version:
+                self._failed[key] = _Failure(exc, version, time.monotonic())
+            raise
         finally:
             self._computing.pop(key, None)
+        self.computations += 1
+        if version == self.version:  # not kept for a graph that has moved on meanwhile
+            self.results[key] = result
+            while len(self.results) > self.max_results:
+                self.results.popitem(last=False)
+        return result
 
     @staticmethod
-    async def _wait(task: asyncio.Task[Any], started: float, deadline: float | None, what: str) -> Any:
-        """The task's result, or `StillComputingError` at the deadline (the task itself goes on)."""
+    async def _wait(work: _Work, deadline: float | None, what: str) -> Any:
+        """The work's result, or `StillComputingError` at the deadline (the work itself goes on)."""
+        assert work.task is not None
         if deadline is None:
-            return await asyncio.shield(task)
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
+            return await asyncio.shield(work.task)
+        done, _ = await asyncio.wait({work.task}, timeout=max(0.0, deadline - time.monotonic()))
+        if not done:
             raise StillComputingError(
-                f"{what} is still being computed ({time.monotonic() - started:.0f} s so far); it goes on without "
-                "this request: ask again shortly, the result is kept until the graph changes") from None
-
-
-def _retrieve_outcome(task: asyncio.Task[Any]) -> None:
-    """Every waiter may have given up: mark the outcome as seen so asyncio does not log it as lost.
-
-    A failure still reaches every request that was waiting, and the next request starts the work again.
-    """
-    if not task.cancelled():
-        task.exception()
+                f"{what} is still being computed ({time.monotonic() - work.started:.0f} s so far); it goes on "
+                "without this request: ask again shortly, the result is kept until the graph changes")
+        return work.task.result()

@@ -167,7 +167,7 @@ class NetworkAnalysis:
     async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
         version = await _version(info)
         if version is None:  # Neo4j could not say: this read reports the outage to the client
-            version, _ = await info.context.network.current_graph(info.context.runner)
+            version = await info.context.network.read_version(info.context.runner)
         return version
 
     @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact.")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from neo4j import AsyncGraphDatabase, Driver
 
-from analysis import MEASURES, from_records
+from analysis import MEASURES, from_records, leiden_available
 from graph_seed import neo4j_writer
 from graph_seed.records import load_dataset
 from resolvers import network as resolvers_network
@@ -22,6 +22,7 @@ from schema import network as schema_network
 from schema.context import GraphQLContext
 
 pytestmark = pytest.mark.neo4j
+LEIDEN_QUERY = "{ network { communities(method: LEIDEN, seed: 3) { method communities { members } } } }"
 SCHEMA = build_schema(QueryLimits())
 
 
@@ -96,19 +97,23 @@ def test_bad_slice_and_top_are_client_errors(seeded_graph: Driver, neo4j_auth: t
     assert "top: must be between 1 and 200" in result.errors[0].message
 
 
-def test_leiden_runs_when_installed_and_is_a_client_error_when_not(
-    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.skipif(not leiden_available(), reason="the optional [leiden] extra is not installed")
+def test_leiden_through_graphql_equals_the_analysis_layer(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
 ) -> None:
-    query = "{ network { communities(method: LEIDEN, seed: 3) { method communities { members } } } }"
-    result = execute(neo4j_auth, query)
+    result = execute(neo4j_auth, LEIDEN_QUERY)
     assert result.errors is None, result.errors
     expected = MEASURES["communities"](from_records(), method="leiden", seed=3)
     assert result.data["network"]["communities"]["method"] == "leiden"
     assert [sorted(c["members"]) for c in result.data["network"]["communities"]["communities"]] == [
         sorted(c) for c in expected.communities]
 
+
+def test_leiden_without_its_packages_is_a_client_error(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(schema_network, "leiden_available", lambda: False)  # a server without the extra
-    result = execute(neo4j_auth, query)
+    result = execute(neo4j_auth, LEIDEN_QUERY)
     assert result.data is None
     error = result.errors[0]
     assert error.path == ["network", "communities"]
@@ -189,3 +194,59 @@ def test_concurrent_requests_share_one_projection_built_off_the_event_loop(
     assert len({json.dumps(r.data) for r in results}) == 1
     assert (cache.projections, cache.computations) == (1, 1)
     assert threads == [False]  # built once, in a worker thread
+
+
+def test_a_failed_measure_is_reported_again_not_recomputed(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+
+    def failing(graph: Any, **options: Any) -> Any:
+        calls.append(1)
+        raise ValueError("did not converge")
+
+    monkeypatch.setitem(resolvers_network.MEASURES, "degree", failing)
+    cache = NetworkCache()
+    query = "{ network { centrality(top: 3) { graphId } } }"
+
+    async def work(run_query: Any) -> list[Any]:
+        return [await run_query(query, cache), await run_query(query, cache)]
+
+    results = _in_one_loop(neo4j_auth, work)
+    assert [r.errors[0].extensions["code"] for r in results] == ["INTERNAL", "INTERNAL"]  # logged with an id
+    assert calls == [1]  # the second request got the kept failure; the graph had not changed
+
+
+def test_measures_beyond_the_limit_are_busy_not_queued(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = MEASURES["degree"]
+
+    def slow(graph: Any, **options: Any) -> Any:
+        time.sleep(1.0)
+        return real(graph, **options)
+
+    monkeypatch.setitem(resolvers_network.MEASURES, "degree", slow)
+    cache = NetworkCache(max_computing=1)
+
+    async def work(run_query: Any) -> list[Any]:
+        warm = await run_query("{ network { graphVersion concentration(by: COUNTRY) { hhi } } }", cache)
+        assert warm.errors is None, warm.errors
+        cache.wait_seconds = 0.1
+        first = await run_query("{ network { centrality(top: 3) { graphId } } }", cache)
+        second = await run_query("{ network { centrality(top: 4) { graphId } } }", cache)
+        return [first, second]
+
+    first, second = _in_one_loop(neo4j_auth, work)
+    assert first.errors[0].extensions == {"code": "COMPUTING"}
+    assert second.errors[0].extensions == {"code": "BUSY"}
+    assert "already computing 1 network measures" in second.errors[0].message
+
+
+def test_edges_to_nodes_the_read_did_not_return_are_left_out() -> None:
+    nodes = [{"id": "a", "label": "Agency", "props": {"name": "A"}}, {"id": "b", "label": "Program", "props": {}}]
+    edges = [{"start": "a", "type": "PARTICIPATES_IN", "end": "b", "props": {}},
+             {"start": "a", "type": "PROVIDES", "end": "funding:new", "props": {}}]  # committed between reads
+    graph = resolvers_network.graph_from_records(nodes, edges)  # type: ignore[arg-type]
+    assert sorted(graph.nodes) == ["a", "b"]
+    assert [(u, v, d["type"]) for u, v, d in graph.edges(data=True)] == [("a", "b", "PARTICIPATES_IN")]
