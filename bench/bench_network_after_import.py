@@ -3,8 +3,9 @@
 Why: the network measures project the whole graph (every node and relationship) into networkx. On the seed
 that is instant; after importing a large FA file it takes tens of seconds, longer than a request may wait.
 This starts a real `cbsi-graph serve` (its own local Neo4j, seeded), imports a generated FA file through the
-CLI, then asks `network { centrality }` every 2 s until it answers (`COMPUTING` until then), while another
-client sends a cheap `search` every 0.1 s and records its latency.
+CLI, then asks `network { centrality }` until it answers (`COMPUTING` until then; each ask waits up to the
+server's `CBSI_QUERY_TIMEOUT`, the next comes 2 s after), while another client sends a cheap `search` 0.1 s
+after each answer and records its latency.
 
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_network_after_import.py --rows 100000
 """

@@ -60,9 +60,9 @@ THREAD_GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 
-def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds used so far by each group of a process's threads (threads that ended are not counted)."""
-    groups: dict[str, float] = collections.defaultdict(float)
+def thread_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """Each live thread of a process: its id -> (group, CPU seconds used so far)."""
+    threads: dict[int, tuple[str, float]] = {}
     tick = os.sysconf("SC_CLK_TCK")
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
@@ -71,7 +71,18 @@ def thread_cpu(pid: int) -> dict[str, float]:
         except OSError:  # the thread ended meanwhile
             continue
         group = next((label for prefix, label in THREAD_GROUPS if name.startswith(prefix)), "other threads")
-        groups[group] += (int(fields[11]) + int(fields[12])) / tick
+        threads[int(task.name)] = (group, (int(fields[11]) + int(fields[12])) / tick)
+    return threads
+
+
+def cpu_by_group(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                 process_seconds: float) -> dict[str, float]:
+    """CPU used between two `thread_cpu` readings, per group; what threads that ended in between used (JIT
+    compiler and Lucene merge threads come and go) is the process's total minus the live threads' share."""
+    groups: dict[str, float] = collections.defaultdict(float)
+    for tid, (group, used) in after.items():
+        groups[group] += used - before.get(tid, (group, 0.0))[1]
+    groups["threads that ended during the run"] = max(0.0, process_seconds - sum(groups.values()))
     return groups
 
 
@@ -89,7 +100,7 @@ def gc_pauses(recording: Path) -> tuple[float, int]:
 
 def worker_shares(recording: Path) -> tuple[int, dict[str, float]]:
     """Samples of the busiest Bolt worker thread, and the share of them each of `PARTS` appears in."""
-    text = _jfr("print", "--stack-depth", "96", "--events", "jdk.ExecutionSample", str(recording))
+    text = _jfr("print", "--stack-depth", "256", "--events", "jdk.ExecutionSample", str(recording))
     stacks: dict[str, list[set[str]]] = collections.defaultdict(list)
     for event in text.split("jdk.ExecutionSample")[1:]:
         thread = _THREAD.search(event)
@@ -155,7 +166,7 @@ def main() -> None:
                 summary = import_files(driver, args.kind, [args.file])
                 seconds = time.monotonic() - started
                 server = _cpu_seconds(pid) - server
-                threads = {group: used - threads_before.get(group, 0.0) for group, used in thread_cpu(pid).items()}
+                threads = cpu_by_group(threads_before, thread_cpu(pid), server)
                 after = resource.getrusage(resource.RUSAGE_SELF)
                 subprocess.run(["jcmd", str(pid), "JFR.stop", "name=cbsi"], check=True, capture_output=True)
         finally:
