@@ -149,6 +149,15 @@ class Concentration:
     top_share: float
 
 
+def _sampling(sample: int | None, seed: int) -> dict[str, int]:
+    """Options for betweenness estimated from `sample` source actors (none: exact, and `seed` is not used)."""
+    if sample is None:
+        return {}
+    if sample < 1:
+        raise BadFilterError(f"sample: must be at least 1, got {sample}")
+    return {"k": sample, "seed": seed}
+
+
 async def _version(info: Info[GraphQLContext, None]) -> int | None:
     """The graph version this request works on: read once per request (or handed over by the HTTP cache)."""
     context = info.context
@@ -170,24 +179,29 @@ class NetworkAnalysis:
             version = await info.context.network.read_version(info.context.runner)
         return version
 
-    @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact.")
+    @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact unless `sample` "
+                                  "is given: then it is estimated from that many seeded source actors "
+                                  "(Brandes & Pich 2007), for large graphs.")
     async def centrality(
         self, info: Info[GraphQLContext, None], measure: CentralityMeasure = CentralityMeasure.DEGREE,
-        top: int = 10, where: NetworkSlice | None = None,
+        top: int = 10, where: NetworkSlice | None = None, sample: int | None = None, seed: int = 0,
     ) -> list[CentralityScore]:
+        if sample is not None and measure is not CentralityMeasure.BETWEENNESS:
+            raise BadFilterError("sample: only BETWEENNESS is estimated from a sample")
         table = await _measure(
-            info, measure.value, {**_options(where), "top": _top(top)})
+            info, measure.value, {**_options(where), "top": _top(top), **_sampling(sample, seed)})
         column = "degree_centrality" if measure is CentralityMeasure.DEGREE else measure.value
         return [CentralityScore(graph_id=r.node, name=r.name, label=r.label, score=float(getattr(r, column) or 0.0),
                                 degree=r.degree) for r in table]
 
-    @strawberry.field(description="Brokers by betweenness, with the groups (actor types or countries) they span.")
+    @strawberry.field(description="Brokers by betweenness, with the groups (actor types or countries) they span; "
+                                  "`sample` estimates betweenness from that many seeded source actors.")
     async def brokers(
         self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
-        where: NetworkSlice | None = None,
+        where: NetworkSlice | None = None, sample: int | None = None, seed: int = 0,
     ) -> list[Broker]:
         table = await _measure(
-            info, "brokers", {**_options(where), "top": _top(top), "group": group.value})
+            info, "brokers", {**_options(where), "top": _top(top), "group": group.value, **_sampling(sample, seed)})
         return [Broker(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
                        betweenness=r.betweenness, degree=r.degree, neighbour_groups=r.neighbour_groups,
                        groups=[str(g) for g in r.groups]) for r in table]

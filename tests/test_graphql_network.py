@@ -250,3 +250,25 @@ def test_edges_to_nodes_the_read_did_not_return_are_left_out() -> None:
     graph = resolvers_network.graph_from_records(nodes, edges)  # type: ignore[arg-type]
     assert sorted(graph.nodes) == ["a", "b"]
     assert [(u, v, d["type"]) for u, v, d in graph.edges(data=True)] == [("a", "b", "PARTICIPATES_IN")]
+
+
+def test_sampled_betweenness_equals_the_analysis_layer_and_bad_samples_are_client_errors(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
+) -> None:
+    result = execute(neo4j_auth, """{ network {
+        centrality(measure: BETWEENNESS, top: 5, sample: 10, seed: 4) { graphId score }
+        brokers(top: 3, sample: 10, seed: 4) { graphId betweenness } } }""")
+    assert result.errors is None, result.errors
+    expected = MEASURES["betweenness"](from_records(), top=5, k=10, seed=4)
+    assert [(r["graphId"], round(r["score"], 9)) for r in result.data["network"]["centrality"]] == [
+        (r.node, round(r.betweenness, 9)) for r in expected]
+    exact = MEASURES["betweenness"](from_records(), top=5)
+    assert [round(r.betweenness, 9) for r in expected] != [round(r.betweenness, 9) for r in exact]  # a real sample
+    brokers = MEASURES["brokers"](from_records(), top=3, k=10, seed=4)
+    assert [r["graphId"] for r in result.data["network"]["brokers"]] == [r.node for r in brokers]
+
+    bad = execute(neo4j_auth, "{ network { centrality(measure: DEGREE, sample: 10) { graphId } } }")
+    assert bad.errors[0].message == "sample: only BETWEENNESS is estimated from a sample"
+    assert bad.errors[0].extensions == {"code": "BAD_FILTER"}
+    bad = execute(neo4j_auth, "{ network { brokers(sample: 0) { graphId } } }")
+    assert bad.errors[0].message == "sample: must be at least 1, got 0"
