@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.periodic import Periodic  # noqa: E402 (after the path the import needs)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 _HEAP = ('CALL dbms.queryJmx("java.lang:type=Memory") YIELD attributes '
          'RETURN attributes.HeapMemoryUsage.value.properties.used AS used')
@@ -85,9 +77,7 @@ def main() -> None:
         child(*args.child)
         return
 
-    from neo4j import GraphDatabase
-
-    from app.local_neo4j import LocalNeo4j
+    from bench.fresh_neo4j import fresh_neo4j
     from bench.gen_aid_files import generate_fa, generate_iati
     from graph_seed.neo4j_writer import ensure_schema
 
@@ -100,31 +90,26 @@ def main() -> None:
                 tmpdir = Path(tmp)
                 path = tmpdir / f"{kind}-{size}.{'xml' if kind == 'iati' else 'csv'}"
                 (generate_iati if kind == "iati" else generate_fa)(size, path, 7)
-                neo4j = LocalNeo4j(tmpdir / "neo4j", port=_free_port(), heap="2g", pagecache="1g")
-                neo4j.start()
-                try:
-                    with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
-                        with driver.session() as session:
-                            ensure_schema(session)
-                        for attempt in ("first", "again"):  # again = idempotent re-import of the same file
-                            run_load = os.getloadavg()[0]
-                            with HeapSampler(driver) as heap:
-                                out = subprocess.run(
-                                    [sys.executable, __file__, "--child", kind, str(path), neo4j.uri,
-                                     neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT,
-                                    env=env)
-                            if out.returncode != 0:
-                                print(out.stderr[-3000:], file=sys.stderr)
-                                results.append((kind, size, attempt, None, path.stat().st_size))
-                                break
-                            run = json.loads(out.stdout.strip().splitlines()[-1])
-                            run["rows"] = run["rows"] or size  # a no-op re-import reads no rows
-                            run["heap_mb"] = heap.peak / 2**20
-                            run["load"] = (run_load + os.getloadavg()[0]) / 2
-                            results.append((kind, size, attempt, run, path.stat().st_size))
-                            print(kind, size, attempt, run, flush=True)
-                finally:
-                    neo4j.stop()
+                with fresh_neo4j() as (neo4j, driver):
+                    with driver.session() as session:
+                        ensure_schema(session)
+                    for attempt in ("first", "again"):  # again = idempotent re-import of the same file
+                        run_load = os.getloadavg()[0]
+                        with HeapSampler(driver) as heap:
+                            out = subprocess.run(
+                                [sys.executable, __file__, "--child", kind, str(path), neo4j.uri,
+                                 neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT,
+                                env=env)
+                        if out.returncode != 0:
+                            print(out.stderr[-3000:], file=sys.stderr)
+                            results.append((kind, size, attempt, None, path.stat().st_size))
+                            break
+                        run = json.loads(out.stdout.strip().splitlines()[-1])
+                        run["rows"] = run["rows"] or size  # a no-op re-import reads no rows
+                        run["heap_mb"] = heap.peak / 2**20
+                        run["load"] = (run_load + os.getloadavg()[0]) / 2
+                        results.append((kind, size, attempt, run, path.stat().st_size))
+                        print(kind, size, attempt, run, flush=True)
     print()
     print(f"write path: {'Cypher UNWIND ... MERGE' if args.cypher else 'cbsi.importBatch procedure'}")
     print(f"1-min load average at start: {load:.2f}; at end: {os.getloadavg()[0]:.2f}")

@@ -29,7 +29,6 @@ import argparse
 import os
 import resource
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,56 +82,42 @@ def rows(start: int, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_shape(shape: str, total: int, per_tx: int, writers: int = 1) -> dict[str, float]:
     """Write `total` rows of one shape into a fresh local Neo4j (`writers` transactions at a time); seconds and
     CPU per row of both sides."""
-    from neo4j import GraphDatabase
-
-    from app.local_neo4j import LocalNeo4j
-    from bench.bench_import import _free_port
+    from bench.fresh_neo4j import cpu_seconds, fresh_neo4j
     from graph_seed.neo4j_writer import ensure_schema
 
-    with tempfile.TemporaryDirectory(prefix="cbsi-floor-") as tmp:
-        neo4j = LocalNeo4j(Path(tmp) / "neo4j", port=_free_port(), heap="2g", pagecache="1g")
-        neo4j.start()
-        try:
-            with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
+    with fresh_neo4j() as (neo4j, driver):
+        with driver.session() as session:
+            if shape == "import":
+                ensure_schema(session)
+            else:
+                session.run("CREATE CONSTRAINT entity_id FOR (n:Entity) REQUIRE n.id IS UNIQUE").consume()
+            session.run(_TARGETS, agencies=AGENCIES, programs=PROGRAMS, partners=PARTNERS).consume()
+        query = _IMPORT_ROWS if shape == "import" else _BARE_ROWS
+        pid = neo4j.running_pid()
+        assert pid is not None
+        server_cpu, client = cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
+        starts = list(range(0, total, per_tx))
+
+        def write(stream: int) -> None:
+            for start in starts[stream::writers]:
+                batch = rows(start, min(per_tx, total - start))
                 with driver.session() as session:
-                    if shape == "import":
-                        ensure_schema(session)
-                    else:
-                        session.run("CREATE CONSTRAINT entity_id FOR (n:Entity) REQUIRE n.id IS UNIQUE").consume()
-                    session.run(_TARGETS, agencies=AGENCIES, programs=PROGRAMS, partners=PARTNERS).consume()
-                query = _IMPORT_ROWS if shape == "import" else _BARE_ROWS
-                pid = neo4j.running_pid()
-                assert pid is not None
-                server_cpu, client = _cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
-                starts = list(range(0, total, per_tx))
+                    session.execute_write(lambda tx, b=batch: tx.run(query, rows=b, source=SOURCE).consume())
 
-                def write(stream: int) -> None:
-                    for start in starts[stream::writers]:
-                        batch = rows(start, min(per_tx, total - start))
-                        with driver.session() as session:
-                            session.execute_write(lambda tx, b=batch: tx.run(query, rows=b, source=SOURCE).consume())
-
-                started = time.monotonic()
-                with ThreadPoolExecutor(max_workers=writers) as pool:
-                    list(pool.map(write, range(writers)))
-                seconds = time.monotonic() - started
-                server_cpu = _cpu_seconds(pid) - server_cpu
-                after = resource.getrusage(resource.RUSAGE_SELF)
-                client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
-                # rows(...) is built inside the timed loop: its cost is counted as client CPU, kept small
-                created = driver.execute_query("MATCH (f:Funding) RETURN count(f) AS n").records[0]["n"]
-                if created != total:
-                    raise SystemExit(f"{shape}: expected {total} Funding nodes, found {created}")
-        finally:
-            neo4j.stop()
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            list(pool.map(write, range(writers)))
+        seconds = time.monotonic() - started
+        server_cpu = cpu_seconds(pid) - server_cpu
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
+        # rows(...) is built inside the timed loop: its cost is counted as client CPU, kept small
+        created = driver.execute_query("MATCH (f:Funding) RETURN count(f) AS n").records[0]["n"]
+        if created != total:
+            raise SystemExit(f"{shape}: expected {total} Funding nodes, found {created}")
     return {"seconds": seconds, "rows_per_s": total / seconds, "server_us": server_cpu / total * 1e6,
             "client_us": client_cpu / total * 1e6}
 

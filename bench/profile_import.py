@@ -46,11 +46,6 @@ _THREAD = re.compile(r'sampledThread = "([^"]*)"')
 _PAUSE = re.compile(r"sumOfPauses = ([\d.]+) (\w+)")
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # /proc thread names (cut at 15 characters) -> the group their CPU is reported under
 THREAD_GROUPS: tuple[tuple[str, str], ...] = (
     ("neo4j.BoltWorke", "Bolt worker (runs the batch and its commit)"),
@@ -128,10 +123,8 @@ def main() -> None:
                         help="drop this index of the project's schema before importing (e.g. entity_search)")
     args = parser.parse_args()
 
-    from neo4j import GraphDatabase
-
     from app import local_neo4j
-    from bench.bench_import import _free_port
+    from bench.fresh_neo4j import cpu_seconds, fresh_neo4j
     from graph_seed.importers import import_files, pipeline
     from graph_seed.importers import sink as sink_module
     from graph_seed.neo4j_writer import ensure_schema
@@ -142,35 +135,29 @@ def main() -> None:
             flag for flag in local_neo4j.JVM_FLAGS if not (replaces_g1 and flag == "-XX:+UseG1GC")) + tuple(args.jvm)
     if args.batch_size:
         sink_module.BATCH_SIZE = args.batch_size
-    with tempfile.TemporaryDirectory(prefix="cbsi-profile-") as tmp:
-        neo4j = local_neo4j.LocalNeo4j(Path(tmp) / "neo4j", port=_free_port(), heap=args.heap, pagecache="1g")
-        neo4j.start()
-        try:
-            with GraphDatabase.driver(neo4j.uri, auth=("neo4j", neo4j.password())) as driver:
-                with driver.session() as session:
-                    ensure_schema(session)
-                    names = {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
-                    for name in args.drop_index:
-                        if name not in names:  # only names the schema really has reach the query text
-                            raise SystemExit(f"no index {name!r}; the schema has {sorted(names)}")
-                        session.run(f"DROP INDEX {name}").consume()
-                if args.drop_index:  # an import makes the schema it needs first: that would bring them back
-                    pipeline.ensure_schema = lambda session: []
-                pid = neo4j.running_pid()
-                assert pid is not None
-                subprocess.run(["jcmd", str(pid), "JFR.start", "name=cbsi", "settings=profile",
-                                f"filename={args.jfr}"], check=True, capture_output=True)
-                server, client = _cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
-                threads_before = thread_cpu(pid)
-                started = time.monotonic()
-                summary = import_files(driver, args.kind, [args.file])
-                seconds = time.monotonic() - started
-                server = _cpu_seconds(pid) - server
-                threads = cpu_by_group(threads_before, thread_cpu(pid), server)
-                after = resource.getrusage(resource.RUSAGE_SELF)
-                subprocess.run(["jcmd", str(pid), "JFR.stop", "name=cbsi"], check=True, capture_output=True)
-        finally:
-            neo4j.stop()
+    with fresh_neo4j(heap=args.heap) as (neo4j, driver):
+        with driver.session() as session:
+            ensure_schema(session)
+            names = {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
+            for name in args.drop_index:
+                if name not in names:  # only names the schema really has reach the query text
+                    raise SystemExit(f"no index {name!r}; the schema has {sorted(names)}")
+                session.run(f"DROP INDEX {name}").consume()
+        if args.drop_index:  # an import makes the schema it needs first: that would bring them back
+            pipeline.ensure_schema = lambda session: []
+        pid = neo4j.running_pid()
+        assert pid is not None
+        subprocess.run(["jcmd", str(pid), "JFR.start", "name=cbsi", "settings=profile",
+                        f"filename={args.jfr}"], check=True, capture_output=True)
+        server, client = cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
+        threads_before = thread_cpu(pid)
+        started = time.monotonic()
+        summary = import_files(driver, args.kind, [args.file])
+        seconds = time.monotonic() - started
+        server = cpu_seconds(pid) - server
+        threads = cpu_by_group(threads_before, thread_cpu(pid), server)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        subprocess.run(["jcmd", str(pid), "JFR.stop", "name=cbsi"], check=True, capture_output=True)
     client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
     pauses, collections_ = gc_pauses(args.jfr)
     samples, shares = worker_shares(args.jfr)
