@@ -15,6 +15,7 @@ Newman, M. E. J. (2006). Modularity and community structure in networks. PNAS 10
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import networkx as nx
 
@@ -96,8 +97,9 @@ def louvain(
     )
 
 
+@cache
 def leiden_available() -> bool:
-    """Whether `leidenalg` and `igraph` import here."""
+    """Whether `leidenalg` and `igraph` import here (asked once: a failed import is retried on every call)."""
     try:
         import igraph  # noqa: F401
         import leidenalg  # noqa: F401

@@ -127,7 +127,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from analysis import export
 
     graph = view_of(load_graph(args, settings), args.view, args)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     for path in export(graph, args.output, args.format):
         print(f"wrote {path} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     return 0

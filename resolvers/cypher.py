@@ -32,8 +32,7 @@ class CypherRunner:
         )
         return [record.data() for record in records]
 
-    async def read_auto_commit(self, cypher: LiteralString,
-                               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    async def read_auto_commit(self, cypher: LiteralString) -> list[dict[str, Any]]:
         """Run one tiny read as an auto-commit query: about half the client CPU of `read`.
 
         Why: the graph-version read runs for every request, including cache hits, where it is most of the cost.
@@ -42,19 +41,19 @@ class CypherRunner:
         """
         self.queries_sent += 1
         async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
-            result = await session.run(Query(cypher, timeout=self.timeout), dict(params or {}))
+            result = await session.run(Query(cypher, timeout=self.timeout))
             return [record.data() async for record in result]
 
-    async def read_snapshot(self, *cyphers: LiteralString) -> list[list[Record]]:
+    async def read_snapshot(self, *cyphers: LiteralString, timeout: float | None = None) -> list[list[Record]]:
         """Run several parameterless reads, in order, in one read transaction (one time limit, one session).
 
         Neo4j reads are read-committed: a write committed between two of the queries can show in the later
         ones. Records are returned as the driver gives them, so a caller with hundreds of thousands of rows can
-        turn them into dicts off the event loop.
+        turn them into dicts off the event loop. `timeout` replaces the runner's own for this transaction.
         """
         self.queries_sent += len(cyphers)
 
-        @unit_of_work(timeout=self.timeout)
+        @unit_of_work(timeout=self.timeout if timeout is None else timeout)
         async def work(tx: AsyncManagedTransaction) -> list[list[Record]]:
             results = []
             for cypher in cyphers:

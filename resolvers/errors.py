@@ -6,6 +6,13 @@ not import the schema layer. `schema.errors` re-exports them for resolvers writt
 
 from __future__ import annotations
 
+from neo4j.exceptions import ClientError as Neo4jClientError
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Neo4j ended the transaction at its time limit."""
+    return isinstance(error, Neo4jClientError) and "TransactionTimedOut" in (error.code or "")
+
 
 class ClientError(Exception):
     """A mistake in the request; its message is shown to the client with `code` in the error's extensions."""

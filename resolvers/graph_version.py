@@ -1,8 +1,9 @@
 """The graph version: read once for many concurrent requests, never older than a request's arrival.
 
-Why here: the response cache (`schema/response_cache.py`) and the network-measure cache (`resolvers/network.py`)
-both key on the version that every CBSI writer bumps (`graph_seed.neo4j_writer`); reading it is Cypher, so it
-belongs with the resolvers, and one shared reader keeps the two caches to one round trip between them.
+Why here: the response caches (`app/cached_graphql.py`; `schema/response_cache.py` in-process) and the
+network-measure cache (`resolvers/network.py`) all key on the version that every CBSI writer bumps
+(`graph_seed.neo4j_writer`); reading it is Cypher, so it belongs with the resolvers, and one shared reader
+keeps the caches to one round trip between them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_seed.neo4j_writer import GRAPH_VERSION
+from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
 
 
@@ -26,7 +28,7 @@ class VersionReads:
     def __init__(self) -> None:
         self._in_flight: asyncio.Future[int | None] | None = None
         self._next: asyncio.Future[int | None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to its tasks
+        self._tasks = BackgroundTasks()
 
     async def version(self, runner: CypherRunner) -> int | None:
         loop = asyncio.get_running_loop()
@@ -45,9 +47,7 @@ class VersionReads:
 
     def _start(self, loop: asyncio.AbstractEventLoop, runner: CypherRunner,
                future: asyncio.Future[int | None]) -> None:
-        task = loop.create_task(self._read(runner, future))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(loop, self._read(runner, future))
 
     async def _read(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
         version: int | None = None  # Neo4j cannot say: the query then runs and reports the outage

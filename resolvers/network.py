@@ -29,20 +29,19 @@ from typing import Any
 
 import networkx as nx
 from neo4j import Record
-from neo4j.exceptions import ClientError as Neo4jClientError
 
 from analysis.measures import MEASURES
 from analysis.projection import EDGES_QUERY, INTERNAL_NODE_PROPERTIES, NODES_QUERY
 from graph_seed.neo4j_writer import GRAPH_VERSION
 from graph_seed.to_networkx import graph_from_rows
+from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
-from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError
+from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError, is_timeout
 from resolvers.graph_version import VersionReads
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
 FAILURE_TTL = 60.0  # seconds a failed projection is reported as such before it is tried again
-_PROJECTION = "projection"
 
 
 def graph_from_records(node_records: list[Record], edge_records: list[Record]) -> nx.MultiDiGraph:
@@ -67,14 +66,13 @@ class _Work:
     started: float
     task: asyncio.Task[Any] | None = None  # set right after the work is created (the task needs the work)
     floor: int = 0  # a projection: the version it reads at least (it reads the version when it starts)
-    sequence: int = 0  # a projection: later ones win
     reading: bool = False  # a projection: has started its read (newer versions need a follow-up)
 
 
 @dataclass
-class _Failure:
+class _ProjectionFailure:
     error: BaseException
-    version: int
+    version: int  # the version the failed read would have covered
     when: float
 
 
@@ -99,12 +97,12 @@ class NetworkCache:
         self.projections = 0  # how many times the graph was read (tests check the cache works)
         self.computations = 0
         self.reads = VersionReads()
-        self._installed = 0  # sequence of the projection in `graph`
-        self._sequence = 0
+        # one read at a time, each started after the previous ended: they finish in order, the last one wins
         self._projecting: _Work | None = None
+        self._projection_failure: _ProjectionFailure | None = None
         self._computing: dict[str, _Work] = {}
-        self._failed: dict[str, _Failure] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references to its tasks
+        self._failed: dict[str, BaseException] = {}  # measure key (which holds the version) -> its error
+        self._tasks = BackgroundTasks()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _this_loop(self) -> asyncio.AbstractEventLoop:
@@ -112,20 +110,9 @@ class NetworkCache:
         turn): what an earlier loop was computing, or saw fail, is forgotten with it."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
-            self._loop, self._projecting, self._computing, self._failed = loop, None, {}, {}
+            self._loop, self._projecting, self._computing = loop, None, {}
+            self._projection_failure, self._failed = None, {}
         return loop
-
-    def _start(self, work: Callable[[], Any]) -> asyncio.Task[Any]:
-        task = self._this_loop().create_task(work())
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        """Every waiter may have given up: mark the outcome as seen so asyncio does not log it as lost."""
-        self._tasks.discard(task)
-        if not task.cancelled():
-            task.exception()
 
     async def read_version(self, runner: CypherRunner) -> int:
         """The graph version now (shared reads); if Neo4j cannot say, a direct read reports the outage."""
@@ -146,15 +133,13 @@ class NetworkCache:
         if self.graph is not None and version == self.version:
             return version, self.graph
         self._this_loop()
-        failure = self._failed.get(_PROJECTION)
+        failure = self._projection_failure
         if failure and failure.version >= version and time.monotonic() - failure.when < FAILURE_TTL:
             raise failure.error.with_traceback(None)
         work = self._projecting
         if work is None or (work.reading and work.floor < version):
-            self._sequence += 1
-            work = _Work(started=time.monotonic(), floor=version, sequence=self._sequence)
-            previous = self._projecting
-            work.task = self._start(lambda: self._project(runner, work, previous))
+            previous, work = work, _Work(started=time.monotonic(), floor=version)
+            work.task = self._tasks.start(self._this_loop(), self._project(runner, work, previous))
             self._projecting = work
         elif not work.reading:
             work.floor = max(work.floor, version)  # its read, still to come, will see this version
@@ -165,12 +150,11 @@ class NetworkCache:
             if previous is not None and previous.task is not None:
                 await asyncio.wait({previous.task})  # one whole-graph read at a time
             work.reading = True
-            reader = CypherRunner(runner.driver, runner.database, self.projection_timeout)
             try:
-                version_records, node_records, edge_records = await reader.read_snapshot(
-                    GRAPH_VERSION, NODES_QUERY, EDGES_QUERY)
-            except Neo4jClientError as exc:
-                if "TransactionTimedOut" not in (exc.code or ""):
+                version_records, node_records, edge_records = await runner.read_snapshot(
+                    GRAPH_VERSION, NODES_QUERY, EDGES_QUERY, timeout=self.projection_timeout)
+            except Exception as exc:
+                if not is_timeout(exc):
                     raise
                 raise ProjectionTimeoutError(
                     f"reading the whole graph for network measures took longer than {self.projection_timeout:g} s "
@@ -178,16 +162,13 @@ class NetworkCache:
             read_version = int(version_records[0]["version"])  # read first: the rows are at least this new
             graph = await asyncio.to_thread(graph_from_records, node_records, edge_records)
             self.projections += 1
-            if work.sequence > self._installed:  # a read that started later is never replaced by an earlier one
-                if read_version != self.version:
-                    self.results.clear()
-                    self._failed.clear()
-                self._installed, self.graph, self.version = work.sequence, graph, read_version
+            if read_version != self.version:  # also one that went back (GraphMeta deleted): reads end in order
+                self.results.clear()
+                self._failed.clear()
+            self.graph, self.version = graph, read_version
             return read_version, graph
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
-            self._failed[_PROJECTION] = _Failure(exc, work.floor, time.monotonic())
+            self._projection_failure = _ProjectionFailure(exc, work.floor, time.monotonic())
             raise
         finally:
             if self._projecting is work:
@@ -206,14 +187,14 @@ class NetworkCache:
         self._this_loop()
         failure = self._failed.get(key)
         if failure is not None:  # the same measure on the same graph fails the same way: not run again
-            raise failure.error.with_traceback(None)
+            raise failure.with_traceback(None)
         work = self._computing.get(key)
         if work is None:
             if len(self._computing) >= self.max_computing:
                 raise BusyError(f"the server is already computing {len(self._computing)} network measures; ask "
                                 "again when they are done (each finished one is kept until the graph changes)")
             work = _Work(started=time.monotonic())
-            work.task = self._start(lambda: self._compute(key, version, function, graph, options))
+            work.task = self._tasks.start(self._this_loop(), self._compute(key, version, function, graph, options))
             self._computing[key] = work
         return await self._wait(work, deadline, f"{name} on graph version {version}")
 
@@ -223,7 +204,7 @@ class NetworkCache:
             result = await asyncio.to_thread(function, graph, **options)
         except Exception as exc:
             if version == self.version:
-                self._failed[key] = _Failure(exc, version, time.monotonic())
+                self._failed[key] = exc
             raise
         finally:
             self._computing.pop(key, None)

@@ -13,11 +13,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from neo4j.exceptions import ClientError as Neo4jClientError
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import BadCursorError, BadFilterError, ClientError, LimitExceededError, NotFoundError
+from resolvers.errors import (
+    BadCursorError,
+    BadFilterError,
+    ClientError,
+    LimitExceededError,
+    NotFoundError,
+    is_timeout,
+)
 
 __all__ = [
     "BadCursorError", "BadFilterError", "ClientError", "LimitExceededError", "MaskInternalErrors", "NotFoundError",
@@ -26,10 +32,6 @@ __all__ = [
 logger = logging.getLogger("cbsi_graph.graphql")
 
 UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; the server keeps trying, retry shortly."
-
-
-def _is_timeout(error: BaseException) -> bool:
-    return isinstance(error, Neo4jClientError) and "TransactionTimedOut" in (error.code or "")
 
 
 class MaskInternalErrors(SchemaExtension):
@@ -51,7 +53,7 @@ class MaskInternalErrors(SchemaExtension):
         if isinstance(original, ServiceUnavailable | SessionExpired):
             logger.warning("Neo4j unavailable at %s: %s", error.path, original)
             return self._copy(error, UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"})
-        if _is_timeout(original):
+        if is_timeout(original):
             return self._copy(
                 error,
                 "The query took longer than the server's time limit; ask for less (smaller pages, fewer fields).",

@@ -158,11 +158,12 @@ def _sampling(sample: int | None, seed: int) -> dict[str, int]:
     return {"k": sample, "seed": seed}
 
 
-async def _version(info: Info[GraphQLContext, None]) -> int | None:
-    """The graph version this request works on: read once per request (or handed over by the HTTP cache)."""
+async def _version(info: Info[GraphQLContext, None]) -> int:
+    """The graph version this request works on: read once per request (or handed over by the HTTP cache);
+    when Neo4j cannot say, the direct read in `read_version` reports the outage to the client."""
     context = info.context
     if context.graph_version is None:
-        context.graph_version = await context.network.reads.version(context.runner)
+        context.graph_version = await context.network.read_version(context.runner)
     return context.graph_version
 
 
@@ -174,10 +175,7 @@ async def _measure(info: Info[GraphQLContext, None], name: str, options: dict[st
 class NetworkAnalysis:
     @strawberry.field(description="The graph version the results are computed on (moves when the graph changes).")
     async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
-        version = await _version(info)
-        if version is None:  # Neo4j could not say: this read reports the outage to the client
-            version = await info.context.network.read_version(info.context.runner)
-        return version
+        return await _version(info)
 
     @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact unless `sample` "
                                   "is given: then it is estimated from that many seeded source actors "
