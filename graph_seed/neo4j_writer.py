@@ -100,11 +100,16 @@ class WriteSummary:
         )
 
 
-def node_labels(label: str) -> str:
-    """The label clause for a node: its own label, `Actor` for actors. Raises on a label not in the allow-list."""
+def node_label_list(label: str) -> list[str]:
+    """A node's labels besides `Entity`: its own, and `Actor` for actors. Raises on a label not in the allow-list."""
     if label not in vocab.NODE_LABELS:
         raise ValueError(f"unknown label {label!r}")
-    return f"{label}:Actor" if label in vocab.ACTOR else label
+    return [label, "Actor"] if label in vocab.ACTOR else [label]
+
+
+def node_labels(label: str) -> str:
+    """The label clause for a node (`node_label_list` joined for Cypher)."""
+    return ":".join(node_label_list(label))
 
 
 def merge_nodes_query(label: str) -> str:

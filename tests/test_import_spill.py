@@ -17,6 +17,7 @@ import pytest
 from graph_seed.importers import import_files, pipeline, spill
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import OccurrenceCounter, content_key, source_id
+from graph_seed.importers.errors import StrictModeError
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import MAX_PROBLEMS, ImportSummary
 
@@ -187,5 +188,5 @@ def test_summary_keeps_the_first_problems_and_counts_all(tmp_path: Path) -> None
     assert summary.skipped_by_reason["row skipped"] == MAX_PROBLEMS + 30 and summary.funding == 1
     assert f"{MAX_PROBLEMS + 30} problem(s)" in summary.describe()
     assert f"(only the first {MAX_PROBLEMS} are kept)" in summary.describe()
-    error = pipeline._strict_error(summary)
+    error = StrictModeError(summary.problems, summary.problem_count)
     assert f"{MAX_PROBLEMS + 30} bad row(s)" in str(error) and f"... and {MAX_PROBLEMS + 10} more" in str(error)

@@ -50,6 +50,13 @@ ON CREATE SET s:Source, s += $props, s.sources = [], s.aliases = [], s.aliasText
 RETURN s.importOwner = $owner AS mine
 """
 OWNS = "MATCH (s:Source {id: $id}) RETURN s.importOwner = $owner AS mine"
+# In each batch's own transaction: this run still owns the file's Source, and it made progress now.
+HEARTBEAT = """
+MATCH (s:Source {id: $source})
+WHERE s.importOwner = $owner
+SET s.importHeartbeat = timestamp()
+RETURN count(s) AS mine
+"""
 FINISH = """
 UNWIND $rows AS row
 MATCH (s:Source {id: row.id})
@@ -101,26 +108,29 @@ def owns(session: Session, source_id: str, owner: str) -> bool:
     return bool(record and record["mine"])
 
 
-def finish(session: Session, rows: list[dict[str, Any]], imported_at: str, owner: str) -> bool:
+class NotOwnedError(Exception):
+    """A Source (its id in `args`) is no longer this run's: another run took the file over. Raised inside the
+    write that found out, so that write is rolled back."""
+
+
+def heartbeat(tx: Any, source_id: str, owner: str) -> None:
+    """In a batch's transaction: check this run still owns the Source and record progress, or raise."""
+    if not tx.run(HEARTBEAT, source=source_id, owner=owner).single(strict=True)["mine"]:
+        raise NotOwnedError(source_id)
+
+
+def finish(session: Session, rows: list[dict[str, Any]], imported_at: str, owner: str) -> None:
     """Mark every Source of a successful call complete, with its final title/publisher/date, in one transaction.
 
-    False (and nothing changed) if another run took any of them over meanwhile.
+    Raises `NotOwnedError` (and changes nothing) if another run took any of them over meanwhile.
     """
     def work(tx: Any) -> None:
         record = tx.run(FINISH, rows=rows, importedAt=imported_at, complete=COMPLETE, owner=owner).single()
         if record is None or record["finished"] != len(rows):
-            raise _NotOwned  # leaving the transaction function by an exception rolls it back
+            raise NotOwnedError(*(row["id"] for row in rows))
         bump_graph_version(tx)  # cached GraphQL answers and network measures move on to the imported data
 
-    try:
-        session.execute_write(work)
-    except _NotOwned:
-        return False
-    return True
-
-
-class _NotOwned(Exception):
-    """Raised inside a write to roll it back: the Source is no longer this run's."""
+    session.execute_write(work)
 
 
 def compensate(session: Session, source_id: str) -> None:

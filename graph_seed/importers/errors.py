@@ -48,12 +48,17 @@ class MissingColumnError(ImportError_):
 class StrictModeError(ImportError_):
     """`strict=True` and at least one row is bad: the import was aborted before writing anything."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], total: int | None = None) -> None:
+        """`problems`: the ones kept (a summary keeps the first ones); `total`: all of them, if more."""
         self.problems = problems
+        total = len(problems) if total is None else total
         shown = "\n".join(f"  {p}" for p in problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        more = ""
+        if total > 20:
+            kept = f" (the first {len(problems)} are kept)" if total > len(problems) else ""
+            more = f"\n  ... and {total - 20} more{kept}"
         first = problems[0]
-        super().__init__(first.file, f"{len(problems)} bad row(s), nothing written (--strict):\n{shown}{more}")
+        super().__init__(first.file, f"{total} bad row(s), nothing written (--strict):\n{shown}{more}")
 
 
 class ImportWriteError(ImportError_):

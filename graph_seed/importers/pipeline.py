@@ -56,7 +56,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph_seed import vocabulary as vocab
 from graph_seed.importers import bookkeeping
 from graph_seed.importers import sink as sink_module
-from graph_seed.importers.batch_write import NotOwnedError
+from graph_seed.importers.bookkeeping import NotOwnedError
 from graph_seed.importers.common import FileSource, file_sha256, source_id
 from graph_seed.importers.errors import (
     ImportError_,
@@ -69,7 +69,7 @@ from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.importers.writer import BatchWriter, import_session
+from graph_seed.importers.writer import BatchWriter, has_batch_procedure, import_session
 from graph_seed.neo4j_writer import ensure_schema
 
 Kind = Literal["iati", "fa-csv"]
@@ -184,6 +184,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
         return
     resolver = Resolver.from_graph(session, _MARKERS[kind])  # after any clean-up: it must not see partial data
     owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
+    server_side = has_batch_procedure(session)  # asked once per call, not per file
     begun: list[str] = []
     paths = {source_id(sha): path for path, sha in todo}
     finished: list[dict[str, Any]] = []
@@ -194,7 +195,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             if not bookkeeping.begin(session, sid, props, owner):
                 raise ImportInProgressError(path, _in_progress(0.0))
             begun.append(sid)
-            writer = BatchWriter(driver, database, sid, owner)
+            writer = BatchWriter(driver, database, sid, owner, server_side)
             sink = None
             try:
                 sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
@@ -210,8 +211,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             summary.nodes_created += writer.counts.nodes_created + 1  # + the Source node `begin` created
             summary.relationships_created += writer.counts.relationships_created
             finished.append(_source_row(source))
-        if not bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner):
-            raise NotOwnedError(*begun)
+        bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner)
     except NotOwnedError as lost:
         _undo(session, begun, owner)
         shown = ", ".join(str(paths[sid]) for sid in lost.args if sid in paths) or "-"
@@ -240,18 +240,6 @@ def _undo(session: Session, source_ids: list[str], owner: str) -> None:
                 bookkeeping.compensate(session, sid)
         except (Neo4jError, DriverError):
             return
-
-
-def _strict_error(check: ImportSummary) -> StrictModeError:
-    """`StrictModeError` listing the kept problems, with the count of all (the summary keeps the first ones)."""
-    error = StrictModeError(check.problems)
-    if check.problems_cut:
-        kept, total = len(check.problems), check.problem_count
-        message = str(error).replace(f"{kept} bad row(s)", f"{total} bad row(s)", 1)
-        message = message.replace(f"... and {kept - 20} more", f"... and {total - 20} more (the first {kept} "
-                                  "are kept)", 1)
-        error.args = (message,)
-    return error
 
 
 def import_files(
@@ -283,7 +271,7 @@ def import_files(
             with import_session(driver, database) as session:
                 _validate(kind, files, session, check, progress if dry_run else None)
         if strict and check.problems:
-            raise _strict_error(check)
+            raise StrictModeError(check.problems, check.problem_count)
         if dry_run:
             check.seconds = time.monotonic() - started
             return check

@@ -142,14 +142,9 @@ class RecordSink:
             if resolution.touch_only:
                 self.touch(resolution.id, resolution.label)
             else:
-                self.node(resolution.create(self.sources))
+                record = resolution.create(self.sources)
+                self.add_node_row(record.label, _node_row(record))
         return resolution.id
-
-    def node(self, record: NodeRecord, memo: Any = None) -> None:
-        """Emit a node once per file; `memo` is kept with its id for the mapper (see `memo()`)."""
-        if record.id in self._seen_nodes:
-            return
-        self.add_node_row(record.label, _node_row(record), memo)
 
     def program_row(self, program_id: str, name: str, description: str | None,
                     props: dict[str, Any]) -> dict[str, Any]:

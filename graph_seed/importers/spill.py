@@ -97,22 +97,25 @@ class SpillMap:
             self._db, self._path = _connect()
             self._db.execute("CREATE TABLE m (k PRIMARY KEY, v) WITHOUT ROWID")
             self._bloom = bytearray(self._bloom_bits >> 3)
-        bloom, mask = self._bloom, self._bloom_bits - 1
+        bloom = self._bloom
         assert bloom is not None
         for key in entries:
-            h = hash(key)
-            first, second = h & mask, (h >> 32) & mask
+            first, second = self._bits(key)
             bloom[first >> 3] |= 1 << (first & 7)
             bloom[second >> 3] |= 1 << (second & 7)
         self._db.executemany("INSERT OR REPLACE INTO m VALUES (?, ?)",
                              ((k, _encode(v)) for k, v in entries.items()))
         self.spilled += len(entries)
 
+    def _bits(self, key: Hashable) -> tuple[int, int]:
+        """The key's two Bloom filter bits."""
+        h, mask = hash(key), self._bloom_bits - 1
+        return h & mask, (h >> 32) & mask
+
     def _maybe_spilled(self, key: Hashable) -> bool:
-        bloom, mask = self._bloom, self._bloom_bits - 1
+        bloom = self._bloom
         assert bloom is not None
-        h = hash(key)
-        first, second = h & mask, (h >> 32) & mask
+        first, second = self._bits(key)
         return bool(bloom[first >> 3] & (1 << (first & 7))) and bool(bloom[second >> 3] & (1 << (second & 7)))
 
     def _read(self, key: Hashable) -> Any:

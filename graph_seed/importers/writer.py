@@ -43,10 +43,11 @@ def has_batch_procedure(session: Session) -> bool:
 class BatchWriter:
     """Commits batches for one source, one `execute_write` each, on a single background thread, in order."""
 
-    def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "") -> None:
+    def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "",
+                 server_side: bool = False) -> None:
+        """`server_side`: write with `cbsi.importBatch` (`has_batch_procedure`, asked once by the caller)."""
         self.driver, self.database, self.source_id, self.owner = driver, database, source_id, owner
-        with import_session(driver, database) as session:
-            self.server_side = has_batch_procedure(session)
+        self.server_side = server_side
         self.counts = Counts()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
         self._pending: Future[Counts] | None = None

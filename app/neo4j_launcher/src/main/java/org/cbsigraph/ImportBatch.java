@@ -184,9 +184,10 @@ final class ImportBatch {
     private static void addSectorCodes(Node program, List<Object> codes) {
         Object current = program.getProperty("sectorCodes", null);
         String[] existing = current instanceof String[] strings ? strings : NO_STRINGS;
-        List<String> merged = new ArrayList<>(Arrays.asList(existing));
+        List<String> known = Arrays.asList(existing);
+        List<String> merged = new ArrayList<>(known);
         for (Object code : codes) {
-            if (!Arrays.asList(existing).contains((String) code)) {
+            if (!known.contains((String) code)) {
                 merged.add((String) code);
             }
         }
