@@ -4,7 +4,7 @@ Runs against `cbsi-graph serve` on the local Neo4j (started here unless `--url` 
 Each (query, concurrency) cell runs for `--seconds` after a short warm-up; every loop is bounded in time and
 count, and traffic goes to 127.0.0.1 only. Prints a Markdown table (and writes it with `--output`).
 
-    .venv/bin/python bench/bench_graphql.py --seconds 5 --output bench/results/graphql.md
+    .venv/bin/python bench/bench_graphql.py --seconds 5 --output bench/results/graphql-cache.md
 
 The report ends with the load average before and after the run (the client shares the 2 cores with the server
 and Neo4j, so a busy machine shows in p99). `--write-bodies DIR` only writes each query's JSON body to
