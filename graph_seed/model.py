@@ -15,11 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph_seed import vocabulary as vocab
 
-NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:\S+$", max_length=300)]
-PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+# The rules as named values too: the importers' fast paths check the common case with the same rules.
+NODE_ID_MAX_LENGTH = 300
+PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+FISCAL_YEARS = range(1946, 2101)  # U.S. fiscal years the model accepts
+
+NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:\S+$", max_length=NODE_ID_MAX_LENGTH)]
+PartialDate = Annotated[str, StringConstraints(pattern=PARTIAL_DATE_PATTERN)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-FiscalYear = Annotated[int, Field(ge=1946, le=2100)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
+FiscalYear = Annotated[int, Field(ge=FISCAL_YEARS.start, le=FISCAL_YEARS.stop - 1)]
 
 Scalar = str | int | float | bool | None
 PropertyValue = Scalar | list[str] | list[int] | list[float]

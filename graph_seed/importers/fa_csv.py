@@ -43,6 +43,7 @@ from graph_seed.importers.iso3166 import ALPHA2_NAMES, ALPHA3_TO_ALPHA2
 from graph_seed.importers.resolve import ActorCandidate, Resolver
 from graph_seed.importers.sink import NOT_SEEN, RecordSink
 from graph_seed.importers.summary import ImportSummary
+from graph_seed.model import FISCAL_YEARS
 from graph_seed.vocabulary import ID_PREFIXES
 
 PUBLISHER = "ForeignAssistance.gov"
@@ -83,7 +84,7 @@ def parse_fiscal_year(value: str) -> tuple[int, bool]:
     if not match:
         raise ValueError(f"not a fiscal year: {value!r}")
     year = int(match.group(1))
-    if not 1946 <= year <= 2100:
+    if year not in FISCAL_YEARS:
         raise ValueError(f"fiscal year out of range: {year}")
     return year, bool(match.group(2))
 

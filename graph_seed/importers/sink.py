@@ -29,22 +29,30 @@ from graph_seed import vocabulary as vocab
 from graph_seed.importers import spill
 from graph_seed.importers.batch_write import Batch
 from graph_seed.importers.resolve import Resolution
-from graph_seed.model import ADJUSTABLE_FLOW_TYPES, TYPE_PROPS, FundingProps, NodeRecord
+from graph_seed.model import (
+    ADJUSTABLE_FLOW_TYPES,
+    CURRENCY_PATTERN,
+    FISCAL_YEARS,
+    NODE_ID_MAX_LENGTH,
+    PARTIAL_DATE_PATTERN,
+    TYPE_PROPS,
+    FundingProps,
+    NodeRecord,
+)
 
 if TYPE_CHECKING:
     from graph_seed.importers.writer import BatchWriter
 
 BATCH_SIZE = 50_000  # records (nodes + relationships) per committed transaction; measured in bench/results/import.md
 _NODE_ID = re.compile(r"^funding:\S+$")
-_MAX_ID = 300
 NOT_SEEN: Any = object()  # what `memo()` returns for an id this sink has not emitted
 
 # The valid Funding properties `funding_row` checks without pydantic. Anything else (or anything these patterns
 # do not accept) goes through `FundingProps`, so the rules and error messages are the model's own.
 _FLOW_TYPES = frozenset(vocab.FLOW_TYPES)
 _FAST_FUNDING_KEYS = frozenset({"flowType", "amount", "currency", "fiscalYear", "date"})
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_PARTIAL_DATE = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
+_CURRENCY = re.compile(CURRENCY_PATTERN)
+_PARTIAL_DATE = re.compile(PARTIAL_DATE_PATTERN, re.ASCII)  # ASCII digits only: the model decides the rest
 
 
 _PROGRAM_KEYS = frozenset({"level", "startDate", "endDate", "status", "iatiIdentifier", "faActivityId", "sectorCodes"})
@@ -54,9 +62,10 @@ _STATUSES = frozenset(vocab.PROGRAM_STATUSES)
 
 def _plain_program(program_id: str, name: str, description: str | None,
                    props: dict[str, Any]) -> dict[str, Any] | None:
-    """The node row `NodeRecord(label="Program", ...)` would give (see `RecordSink.node`), for a program that
-    certainly passes the model; None when the model must decide (and explain)."""
-    if (not props.keys() <= _PROGRAM_KEYS or type(program_id) is not str or not 8 < len(program_id) <= _MAX_ID
+    """The node row `NodeRecord(label="Program", ...)` would give (see `RecordSink.program_row`), for a program
+    that certainly passes the model; None when the model must decide (and explain)."""
+    if (not props.keys() <= _PROGRAM_KEYS or type(program_id) is not str
+            or not 8 < len(program_id) <= NODE_ID_MAX_LENGTH
             or not program_id.startswith("program:") or not program_id.isascii() or not program_id.isprintable()
             or " " in program_id or type(name) is not str or not name or name.strip() != name
             or (description is not None and type(description) is not str)):
@@ -98,7 +107,7 @@ def _plain_funding(props: dict[str, Any]) -> dict[str, Any] | None:
     if (type(flow_type) is not str or flow_type not in _FLOW_TYPES or type(amount) is not Decimal
             or not amount.is_finite() or (amount < 0 and flow_type not in ADJUSTABLE_FLOW_TYPES)
             or type(currency) is not str or not _CURRENCY.fullmatch(currency)
-            or (year is not None and (type(year) is not int or not 1946 <= year <= 2100))
+            or (year is not None and (type(year) is not int or year not in FISCAL_YEARS))
             or (when is not None and (type(when) is not str or not _PARTIAL_DATE.fullmatch(when)))):
         return None
     value = float(amount)
@@ -170,7 +179,7 @@ class RecordSink:
 
         Separate from `add_funding` so a mapper can reject a row before emitting any of its other records.
         """
-        if len(funding_id) > _MAX_ID or not _NODE_ID.match(funding_id):
+        if len(funding_id) > NODE_ID_MAX_LENGTH or not _NODE_ID.match(funding_id):
             raise ValueError(f"not a valid Funding id: {funding_id[:80]!r}")
         row_props = _plain_funding(props)
         if row_props is None:
