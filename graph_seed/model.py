@@ -11,7 +11,16 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graph_seed import vocabulary as vocab
 
@@ -26,6 +35,20 @@ PartialDate = Annotated[str, StringConstraints(pattern=PARTIAL_DATE_PATTERN)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
 FiscalYear = Annotated[int, Field(ge=FISCAL_YEARS.start, le=FISCAL_YEARS.stop - 1)]
+
+QUOTE_MAX_WORDS = 24
+
+
+def _short_quote(value: str) -> str:
+    """A supporting quote stays short (under 25 words): the graph cites, it never copies passages."""
+    words = len(value.split())
+    if words > QUOTE_MAX_WORDS:
+        raise ValueError(f"quote has {words} words; keep it under {QUOTE_MAX_WORDS + 1} (cite, do not copy)")
+    return value
+
+
+Quote = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True), AfterValidator(_short_quote)]
+Staffing = Annotated[int, Field(ge=0)]
 
 Scalar = str | int | float | bool | None
 PropertyValue = Scalar | list[str] | list[int] | list[float]
@@ -42,21 +65,29 @@ class GovernmentProps(_Props):
     cbsiRole: Literal[vocab.CBSI_ROLES] = "other"  # type: ignore[valid-type]  # noqa: N815
 
 
-class AgencyProps(_Props):
+class _Founded(_Props):
+    """When an organisation was founded and how many staff a source says it has (as of a date)."""
+
+    founded: PartialDate | None = None
+    staff: Staffing | None = None
+    staffAsOf: PartialDate | None = None
+
+
+class AgencyProps(_Founded):
     acronym: str | None = None
     countryCode: CountryCode | None = None  # noqa: N815
     iatiRef: str | None = None  # noqa: N815
     faId: str | None = None  # noqa: N815
 
 
-class IgoProps(_Props):
+class IgoProps(_Founded):
     acronym: str | None = None
     scope: Literal[vocab.IGO_SCOPES] = "regional"  # type: ignore[valid-type]
     headquarters: str | None = None
     iatiRef: str | None = None  # noqa: N815
 
 
-class OrganizationProps(_Props):
+class OrganizationProps(_Founded):
     acronym: str | None = None
     kind: str | None = None
     countryCode: CountryCode | None = None  # noqa: N815
@@ -72,6 +103,7 @@ class ProgramProps(_Props):
     iatiIdentifier: str | None = None  # noqa: N815
     faActivityId: str | None = None  # noqa: N815
     sectorCodes: list[str] = Field(default_factory=list)  # noqa: N815
+    awardNumber: str | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProgramProps:
@@ -90,7 +122,7 @@ class FundingProps(_Props):
     """One money flow as a source states it. Figures of different `flowType`s are never summed together."""
 
     flowType: Literal[vocab.FLOW_TYPES]  # type: ignore[valid-type]  # noqa: N815 - first: amounts are checked by it
-    amount: Decimal
+    amount: Decimal | None = None
     currency: CurrencyCode = "USD"
     amountUsd: Decimal | None = None  # noqa: N815
     amountQualifier: Literal[vocab.AMOUNT_QUALIFIERS] = "exactly"  # type: ignore[valid-type]  # noqa: N815
@@ -98,6 +130,12 @@ class FundingProps(_Props):
     fiscalYearStart: FiscalYear | None = None  # noqa: N815
     fiscalYearEnd: FiscalYear | None = None  # noqa: N815
     date: PartialDate | None = None
+    account: Literal[vocab.ACCOUNTS] | None = None  # type: ignore[valid-type]
+    cumulative: bool = False
+    asOf: PartialDate | None = None
+    items: str | None = None
+    quantity: Annotated[int, Field(ge=1)] | None = None
+    quote: Quote | None = None
 
     @field_validator("amount", "amountUsd")
     @classmethod
@@ -114,15 +152,46 @@ class FundingProps(_Props):
         start, end = self.fiscalYearStart, self.fiscalYearEnd
         if start is not None and end is not None and end < start:
             raise ValueError(f"fiscalYearEnd {end} is before fiscalYearStart {start}")
-        if self.currency == "USD" and self.amountUsd is None:
+        if self.amount is None and self.flowType != "in-kind":
+            raise ValueError(f"amount is required for flowType {self.flowType!r} (only in-kind gifts may omit it)")
+        if self.fiscalYear is not None and (start is not None or end is not None):
+            raise ValueError("give either fiscalYear (one year) or fiscalYearStart/fiscalYearEnd (a period), not both")
+        if self.cumulative and self.fiscalYear is not None:
+            raise ValueError("a cumulative figure covers a period: use fiscalYearStart/fiscalYearEnd, not fiscalYear")
+        if self.items is not None and self.flowType != "in-kind":
+            raise ValueError("items describe an in-kind gift: set flowType in-kind")
+        if self.amount is not None and self.currency == "USD" and self.amountUsd is None:
             object.__setattr__(self, "amountUsd", self.amount)
         return self
 
 
 class MeetingProps(_Props):
     date: PartialDate | None = None
+    endDate: PartialDate | None = None
     location: str | None = None
+    venue: str | None = None
+    format: Literal[vocab.MEETING_FORMATS] | None = None  # type: ignore[valid-type]
+    theme: str | None = None
     ordinal: int | None = Field(default=None, ge=1)
+
+
+class BillActionProps(_Props):
+    """One step of a bill through Congress, as congress.gov lists it."""
+
+    date: PartialDate
+    actionType: Literal[vocab.BILL_ACTION_TYPES]  # type: ignore[valid-type]
+    chamber: Literal[vocab.ACTION_CHAMBERS] | None = None  # type: ignore[valid-type]
+    committee: str | None = None
+    text: Quote | None = None
+
+
+class PersonProps(_Props):
+    honorific: str | None = None
+    party: str | None = None
+    state: str | None = None
+    district: str | None = None
+    countryCode: CountryCode | None = None
+    bioguideId: str | None = None
 
 
 class LegislationProps(_Props):
@@ -135,6 +204,9 @@ class LegislationProps(_Props):
     authorizedAmountPerYear: Decimal | None = Field(default=None, ge=0)  # noqa: N815
     authorizedFiscalYearStart: FiscalYear | None = None  # noqa: N815
     authorizedFiscalYearEnd: FiscalYear | None = None  # noqa: N815
+    chamber: Literal[vocab.CHAMBERS] | None = None  # type: ignore[valid-type]
+    costEstimate: Decimal | None = Field(default=None, ge=0)
+    costEstimateDate: PartialDate | None = None
 
 
 class SourceProps(_Props):
@@ -144,6 +216,7 @@ class SourceProps(_Props):
     date: PartialDate | None = None
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     importedAt: str | None = None  # noqa: N815
+    quote: Quote | None = None
 
     @field_validator("url")
     @classmethod
@@ -170,6 +243,8 @@ LABEL_PROPS: dict[str, type[_Props]] = {
     "Mechanism": EmptyProps,
     "Meeting": MeetingProps,
     "Legislation": LegislationProps,
+    "BillAction": BillActionProps,
+    "Person": PersonProps,
     "Source": SourceProps,
 }
 
@@ -190,7 +265,7 @@ class OperatesInProps(_Props):
 
 
 class AttendedProps(_Props):
-    role: str | None = None
+    role: Literal[vocab.MEETING_ROLES] | None = None  # type: ignore[valid-type]
 
 
 class PartnersWithProps(_Props):
@@ -206,6 +281,48 @@ class FundsProps(_Props):
     percentage: float | None = Field(default=None, ge=0, le=100)
 
 
+class AllocatedToProps(_Props):
+    """A share of a figure that the source itself states for a country or body (never computed here)."""
+
+    percentage: float | None = Field(default=None, ge=0, le=100)
+    amount: Decimal | None = Field(default=None, ge=0)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _stated(self) -> AllocatedToProps:
+        if self.percentage is None and self.amount is None:
+            raise ValueError("an ALLOCATED_TO share needs the stated percentage or amount")
+        return self
+
+
+class AuthorizedByProps(_Props):
+    how: Literal[vocab.AUTHORIZATION_KINDS] | None = None  # type: ignore[valid-type]
+
+
+class SponsoredProps(_Props):
+    role: Literal[vocab.SPONSOR_ROLES]  # type: ignore[valid-type]
+    date: PartialDate | None = None
+
+
+class HoldsPositionProps(_Props):
+    title: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+
+
+class ProducedProps(_Props):
+    kind: Literal[vocab.OUTCOME_KINDS] | None = None  # type: ignore[valid-type]
+
+
+class SeatProps(_Props):
+    city: str | None = None
+
+
+class LocatedInProps(_Props):
+    city: str | None = None
+    role: str | None = None
+
+
 TYPE_PROPS: dict[str, type[_Props]] = {
     "PART_OF": PartOfProps,
     "MEMBER_OF": MemberOfProps,
@@ -219,8 +336,17 @@ TYPE_PROPS: dict[str, type[_Props]] = {
     "ATTENDED": AttendedProps,
     "OF": EmptyProps,
     "PARTNERS_WITH": PartnersWithProps,
-    "AUTHORIZED_BY": EmptyProps,
+    "AUTHORIZED_BY": AuthorizedByProps,
     "ENACTED_BY": EmptyProps,
+    "ALLOCATED_TO": AllocatedToProps,
+    "PROPOSED_BY": EmptyProps,
+    "ACTION_ON": EmptyProps,
+    "SPONSORED": SponsoredProps,
+    "HOLDS_POSITION": HoldsPositionProps,
+    "HOSTED_BY": EmptyProps,
+    "PRODUCED": ProducedProps,
+    "HEADQUARTERED_IN": SeatProps,
+    "LOCATED_IN": LocatedInProps,
 }
 assert set(LABEL_PROPS) == set(vocab.NODE_LABELS)
 assert set(TYPE_PROPS) == set(vocab.RELATIONSHIP_TYPES)
@@ -310,9 +436,11 @@ class EdgeRecord(BaseModel):
     def key(self) -> tuple[str, str, str, str]:
         """Identity of the relationship: two records with one key are one relationship (MERGE semantics).
 
-        The role is part of the key for PARTICIPATES_IN, so an actor can both fund and implement a program.
+        The type's merge key (`vocabulary.MERGE_KEYS`) is part of it, so an actor can both fund and implement a
+        program and a person can hold two titles in one government.
         """
-        return (self.start, self.type, self.end, str(self.properties.get("role", "")))
+        merge_key = vocab.MERGE_KEYS.get(self.type)
+        return (self.start, self.type, self.end, str(self.properties.get(merge_key, "")) if merge_key else "")
 
     def neo4j_properties(self) -> dict[str, PropertyValue]:
         return {"sources": list(self.sources), **self.properties}

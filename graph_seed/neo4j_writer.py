@@ -119,7 +119,8 @@ def merge_nodes_query(label: str) -> str:
 def merge_edges_query(rel_type: str) -> str:
     if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
         raise ValueError(f"unknown relationship type {rel_type!r}")
-    merge_props = " {role: row.props.role}" if rel_type == "PARTICIPATES_IN" else ""
+    key = vocab.MERGE_KEYS.get(rel_type)
+    merge_props = f" {{{key}: row.props.{key}}}" if key else ""
     return _MERGE_EDGES.format(rel_type=rel_type, merge_props=merge_props)
 
 

@@ -25,6 +25,8 @@ NODE_LABELS: Final[tuple[str, ...]] = (
     "Mechanism",
     "Meeting",
     "Legislation",
+    "BillAction",
+    "Person",
     "Source",
 )
 
@@ -42,10 +44,16 @@ ID_PREFIXES: Final[dict[str, str]] = {
     "Mechanism": "mechanism",
     "Meeting": "meeting",
     "Legislation": "law",
+    "BillAction": "action",
+    "Person": "person",
     "Source": "src",
 }
 
 ACTOR: Final[frozenset[str]] = frozenset(ACTOR_LABELS)
+# Persons are not actors of the Actor interface (they neither fund nor implement); they link to actors through
+# HOLDS_POSITION, to meetings through ATTENDED and to bills through SPONSORED.
+ACTOR_OR_PERSON: Final[frozenset[str]] = frozenset({*ACTOR_LABELS, "Person"})
+POSITION_HOLDERS: Final[frozenset[str]] = frozenset({*ACTOR_LABELS, "Mechanism"})
 ORGANIZATIONS: Final[frozenset[str]] = frozenset({"Government", "IntergovernmentalOrganization"})
 
 # relationship type -> (allowed start labels, allowed end labels)
@@ -62,13 +70,25 @@ RELATIONSHIP_ENDPOINTS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] 
     "PROVIDES": (ACTOR, frozenset({"Funding"})),
     "FUNDS": (frozenset({"Funding"}), frozenset({"Program"})),
     "RECEIVED_BY": (frozenset({"Funding"}), ACTOR),
-    "ATTENDED": (ACTOR, frozenset({"Meeting"})),
+    "ATTENDED": (ACTOR_OR_PERSON, frozenset({"Meeting"})),
     "OF": (frozenset({"Meeting"}), frozenset({"Mechanism"})),
     "PARTNERS_WITH": (ACTOR, ACTOR),
     "AUTHORIZED_BY": (frozenset({"Program", "Funding"}), frozenset({"Legislation"})),
     "ENACTED_BY": (frozenset({"Legislation"}), frozenset({"Government"})),
+    "ALLOCATED_TO": (frozenset({"Funding"}), frozenset({"Government", "IntergovernmentalOrganization"})),
+    "PROPOSED_BY": (frozenset({"Funding"}), frozenset({"Legislation"})),
+    "ACTION_ON": (frozenset({"BillAction"}), frozenset({"Legislation"})),
+    "SPONSORED": (frozenset({"Person"}), frozenset({"Legislation"})),
+    "HOLDS_POSITION": (frozenset({"Person"}), POSITION_HOLDERS),
+    "HOSTED_BY": (frozenset({"Meeting"}), frozenset({"Government", "IntergovernmentalOrganization"})),
+    "PRODUCED": (frozenset({"Meeting"}), frozenset({"Source"})),
+    "HEADQUARTERED_IN": (ACTOR, frozenset({"Government"})),
+    "LOCATED_IN": (ACTOR, frozenset({"Government"})),
 }
 RELATIONSHIP_TYPES: Final[tuple[str, ...]] = tuple(RELATIONSHIP_ENDPOINTS)
+# The property that tells two relationships of one type between the same nodes apart (MERGE key): an actor can
+# both fund and implement a program; a person can hold two titles in one government.
+MERGE_KEYS: Final[dict[str, str]] = {"PARTICIPATES_IN": "role", "HOLDS_POSITION": "title"}
 
 CBSI_ROLES: Final[tuple[str, ...]] = ("partner", "observer", "donor", "united-states", "other")
 PARTICIPATION_ROLES: Final[tuple[str, ...]] = (
@@ -85,11 +105,13 @@ PARTICIPATION_ROLES: Final[tuple[str, ...]] = (
     "beneficiary",
     "partner",
     "observer",
+    "sub-awardee",
 )
 FLOW_TYPES: Final[tuple[str, ...]] = (
     "appropriation",
     "authorization",
     "request",
+    "proposed",
     "allocation",
     "commitment",
     "obligation",
@@ -97,6 +119,7 @@ FLOW_TYPES: Final[tuple[str, ...]] = (
     "expenditure",
     "pledge",
     "provided",
+    "in-kind",
     "incoming",
     "other",
 )
@@ -106,3 +129,23 @@ PROGRAM_STATUSES: Final[tuple[str, ...]] = (
 )
 IGO_SCOPES: Final[tuple[str, ...]] = ("regional", "subregional", "international")
 AMOUNT_QUALIFIERS: Final[tuple[str, ...]] = ("exactly", "about", "at-least", "more-than", "up-to")
+# U.S. foreign-assistance budget accounts (the appropriation accounts the CBSI sources name), plus MULTIPLE for a
+# figure a source gives across several accounts and OTHER for an account outside this list.
+ACCOUNTS: Final[tuple[str, ...]] = (
+    "INCLE", "ESF", "DA", "NADR", "FMF", "IMET", "PKO", "GHP", "CSH", "MULTIPLE", "OTHER",
+)
+MEETING_ROLES: Final[tuple[str, ...]] = (
+    "head-of-delegation", "co-chair", "host", "speaker", "participant", "observer",
+)
+MEETING_FORMATS: Final[tuple[str, ...]] = ("in-person", "virtual", "hybrid")
+OUTCOME_KINDS: Final[tuple[str, ...]] = (
+    "joint-statement", "declaration", "communique", "readout", "action-plan", "other",
+)
+SPONSOR_ROLES: Final[tuple[str, ...]] = ("sponsor", "cosponsor")
+CHAMBERS: Final[tuple[str, ...]] = ("house", "senate")
+ACTION_CHAMBERS: Final[tuple[str, ...]] = ("house", "senate", "president", "conference")
+BILL_ACTION_TYPES: Final[tuple[str, ...]] = (
+    "introduced", "referred", "hearing", "markup", "reported", "passed-house", "passed-senate",
+    "agreed-amendment", "resolving-differences", "presented", "became-law", "vetoed", "other",
+)
+AUTHORIZATION_KINDS: Final[tuple[str, ...]] = ("authorizes", "codifies", "appropriates")
