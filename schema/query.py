@@ -4,7 +4,7 @@ aggregates, cooperation, paths and the coverage report."""
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -24,6 +24,7 @@ from schema.connections import Connection, Edge, PageInfo
 from schema.context import GraphQLContext
 from schema.cooperation import Cooperation, cooperation_field
 from schema.errors import ClientError, NotFoundError
+from schema.explore import CoverageReport, GraphPath, coverage_field, paths_field
 from schema.filters import FundingWhere, sort_args, to_dict
 from schema.network import NetworkAnalysis
 from schema.paging import graph_loaders, page_size
@@ -97,6 +98,24 @@ class _QueryBase:
                                   "programs, meetings, memberships, funding flows and partnerships, with sources.")
     async def cooperation(self, info: Info[GraphQLContext, None], between: list[strawberry.ID]) -> Cooperation:
         return await cooperation_field(info, [str(value) for value in between])
+
+    @strawberry.field(description="The shortest chains between two nodes (graph ids), direction ignored, each hop "
+                                  "with its relationships and their sources; the same paths as `cbsi-graph analyze "
+                                  "paths`. Objectives, focus areas and sources are not passed through. Paths longer "
+                                  "than `maxLength` are left out; at most `first` paths.")
+    async def paths(
+        self, info: Info[GraphQLContext, None], from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID, max_length: int = 4, first: int = 5,
+        relationship_types: list[str] | None = None,
+    ) -> list[GraphPath]:
+        return await paths_field(info, str(from_), str(to), max_length, first, relationship_types)
+
+    @strawberry.field(description="What the graph does not know: FY2010-FY2025 CBSI-wide figures per flow type and "
+                                  "account (figures 0 = no figure held, not zero dollars), cumulative statements, "
+                                  "and meetings, bills, regional bodies and programs with the fields they lack "
+                                  "(`kinds` filters the gaps: meeting, bill, body, program).")
+    async def coverage(self, info: Info[GraphQLContext, None], kinds: list[str] | None = None) -> CoverageReport:
+        return await coverage_field(info, kinds)
 
 
 

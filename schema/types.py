@@ -22,7 +22,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph_seed import vocabulary as vocab
-from resolvers import catalog, neighbourhood
+from resolvers import catalog, citations, neighbourhood
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.nodes import NodeRow
 from schema import filters
@@ -109,6 +109,42 @@ class Entity(relay.Node):
                                other_row=row.node, source_ids=list(row.edge.get("sources") or []))
             for row in rows
         ]
+
+
+@strawberry.type(description="A relationship that cites a source: `start -[type]-> end` and its properties.")
+class CitingRelationship:
+    type: str
+    start_id: str = strawberry.field(description="Graph id of the start node.")
+    end_id: str = strawberry.field(description="Graph id of the end node.")
+    properties: JSON
+
+    @strawberry.field(description="The start node.")
+    async def start(self, info: Info[GraphQLContext, None]) -> Entity | None:
+        return await load_node(info, self.start_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The end node.")
+    async def end(self, info: Info[GraphQLContext, None]) -> Entity | None:
+        return await load_node(info, self.end_id)  # type: ignore[no-any-return]
+
+
+async def _cited_by(self: Any, info: Info[GraphQLContext, None], first: int = 50) -> list[Entity]:
+    rows = await citations.citing_nodes(info.context.runner, self.id, page_size(info, first))
+    return [to_node(row) for row in rows]
+
+
+async def _cited_in(self: Any, info: Info[GraphQLContext, None], first: int = 50) -> list[CitingRelationship]:
+    rows = await citations.citing_relationships(info.context.runner, self.id, page_size(info, first))
+    return [CitingRelationship(type=r.type, start_id=r.start, end_id=r.end, properties=r.properties) for r in rows]
+
+
+# Fields of one label that are not a property or a catalog relation.
+EXTRA_FIELDS: dict[str, dict[str, Any]] = {
+    "Source": {
+        "citedBy": strawberry.field(resolver=_cited_by, description="Nodes that name this source (by id)."),
+        "citedIn": strawberry.field(resolver=_cited_in,
+                                    description="Relationships that name this source, with their ends."),
+    },
+}
 
 
 def _sort_of(sort: Any) -> tuple[str, str]:
@@ -204,6 +240,7 @@ def _class_body(label: str, props: dict[str, str], relations: dict[str, catalog.
         "LABEL": label,
         **dict.fromkeys(props),
         **{field: _relation_field(relation) for field, relation in relations.items()},
+        **EXTRA_FIELDS.get(label, {}),
     }
 
 
