@@ -59,7 +59,11 @@ def check_01(d: dict) -> None:
 
 
 def check_02(d: dict) -> None:
-    assert ids(d["fundings"]) == of_label("Funding")
+    fundings = sorted((n for n in DATA.nodes if n.label == "Funding"),
+                      key=lambda n: (n.properties.get("fiscalYear") is None, n.properties.get("fiscalYear") or 0, n.id))
+    assert d["fundings"]["totalCount"] == len(fundings)
+    assert d["fundings"]["pageInfo"]["hasNextPage"] == (len(fundings) > 100)
+    assert [e["node"]["graphId"] for e in d["fundings"]["edges"]] == [n.id for n in fundings[:100]]
     for edge in d["fundings"]["edges"]:
         f = edge["node"]
         assert ids(f["provider"]) == into("PROVIDES", f["graphId"])
