@@ -55,7 +55,9 @@ export function annualSeries(figures) {
   const manyRoles = new Set(annual.map((f) => f.role)).size > 1;
   const groups = new Map();
   for (const f of annual) {
-    const key = manyRoles ? `${f.flowType} (${f.role})` : f.flowType;
+    // an account split (INCLE, ESF...) is its own series: adding it to the all-accounts figure would count it twice
+    const kind = f.account ? `${f.flowType}, ${f.account}` : f.flowType;
+    const key = manyRoles ? `${kind} (${f.role})` : kind;
     const group = groups.get(key) || { label: key, flowType: f.flowType, values: years.map(() => null) };
     const i = f.fiscalYear - first;
     group.values[i] = (group.values[i] || 0) + f.amountUsd;
@@ -74,9 +76,9 @@ function amountText(f) {
 
 function figureTable(figures, caption) {
   return h("table", { class: "figures" }, h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, ["Period", "Kind", "Amount", "Link", "Figure"].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ["Period", "Kind", "Account", "Amount", "Link", "Figure"].map((t) => h("th", {}, t)))),
     h("tbody", {}, figures.map((f) => h("tr", {},
-      h("td", {}, periodText(f)), h("td", {}, f.flowType || ""), h("td", { class: "num" }, amountText(f),
+      h("td", {}, periodText(f)), h("td", {}, f.flowType || ""), h("td", {}, f.account || "all"), h("td", { class: "num" }, amountText(f),
         f.amountQualifier && f.amountQualifier !== "exactly" ? ` (${f.amountQualifier})` : ""),
       h("td", {}, f.role), h("td", {}, h("a", { href: route("entity", f.graphId) }, f.name || f.graphId))))));
 }
@@ -92,8 +94,9 @@ export function fundingSection(relationships) {
   if (series.length) {
     const canvas = h("canvas", { role: "img", "aria-label": "Annual funding by fiscal year, USD, by kind of figure" });
     section.append(h("div", { class: "chart" }, canvas),
-      h("p", { class: "muted" }, "Annual figures in USD by U.S. fiscal year, one bar per kind of figure side by side ",
-        "(kinds are never added together). Source: the Funding nodes linked here and their sources."));
+      h("p", { class: "muted" }, "Annual figures in USD by U.S. fiscal year, one bar per kind of figure (and budget account, ",
+        "where a source splits it) side by side: kinds are never added together. Source: the Funding nodes linked ",
+        "here, each with its own sources."));
     requestAnimationFrame(() => drawChart(canvas, years, series));
   }
   if (annual.length) section.append(h("details", {}, h("summary", {}, `Annual figures (${annual.length})`),

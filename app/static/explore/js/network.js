@@ -117,7 +117,8 @@ class NetworkView {
       n.data("size", this.sizeFor(degree));
     });
     if (layout) {
-      cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90,
+      cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 40000, idealEdgeLength: () => 110,
+        nodeOverlap: 20, componentSpacing: 60,
         padding: 30, eles: cy.elements().not(".hidden") }).run();
       cy.fit(cy.elements().not(".hidden"), 30);
       if (cy.zoom() > 1.3) { // a small neighbourhood: keep labels at reading size rather than blown up
@@ -210,7 +211,8 @@ class NetworkView {
       container: canvas,
       style: [
         { selector: "node", style: { "background-color": "data(colour)", label: "data(label)", width: "data(size)",
-          height: "data(size)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3, color: "#222",
+          height: "data(size)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3, color: "#222", "min-zoomed-font-size": 7,
+          "text-wrap": "wrap", "text-max-width": 110,
           "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1,
           "border-width": 1, "border-color": "#fff" } },
         { selector: "node.centre", style: { "border-width": 4, "border-color": "#222", "font-weight": "bold" } },
