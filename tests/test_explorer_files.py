@@ -55,3 +55,11 @@ def test_vendored_files_keep_their_licences_and_stay_small() -> None:
         assert any(p.name.startswith("LICENSE") for p in folder.iterdir()), f"{package} keeps its licence"
     total = sum(p.stat().st_size for p in VENDOR.rglob("*") if p.is_file())
     assert total < 5 * 1024 * 1024
+
+
+def test_readme_images_exist() -> None:
+    root = Path(__file__).resolve().parents[1]
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (root / "README.md").read_text())
+    assert {"docs/img/network.png", "docs/img/paths.png", "docs/img/plot-funding.png"} <= set(images)
+    missing = [image for image in images if not (root / image).is_file()]
+    assert missing == []

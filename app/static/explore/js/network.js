@@ -1,9 +1,26 @@
 // An entity's neighbourhood drawn with Cytoscape.js: expand any node, filter by relationship type and node type,
 // colour by type, size by links in view. The URL keeps the expanded nodes and the filters.
-import { fetchEntity, missingField } from "./api.js";
+import { fetchEntity, gql, missingField, schema } from "./api.js";
 import { ACTOR_TYPES, h, notice, relationLabel, route, typeColour, typeLabel } from "./dom.js";
 
 const MIN_SIZE = 18;
+const COMMUNITY_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+  "#9c755f", "#bab0ac"];
+const COMMUNITIES = "{ network { communities { modularity communities { index size members } } } }";
+
+/** Graph id -> community index (Louvain, seeded, on the whole cooperation network), from the API. */
+async function fetchCommunities() {
+  const data = await gql(COMMUNITIES);
+  const byId = new Map();
+  for (const community of data.network.communities.communities) {
+    for (const member of community.members) byId.set(member, community.index);
+  }
+  return { byId, modularity: data.network.communities.modularity };
+}
+
+function communityColour(index) {
+  return index === undefined ? "#d0d0d0" : COMMUNITY_COLOURS[index % COMMUNITY_COLOURS.length];
+}
 const MAX_SIZE = 56;
 
 function listParam(params, name) {
@@ -34,6 +51,8 @@ class NetworkView {
     this.expanded = new Set([centre, ...listParam(params, "expand")]);
     this.hiddenRelations = new Set(listParam(params, "hideRel"));
     this.hiddenTypes = new Set(listParam(params, "hideType"));
+    this.colourBy = params.get("colour") === "community" ? "community" : "type";
+    this.communities = null;
     this.names = new Map();
     this.loading = new Set();
   }
@@ -43,6 +62,7 @@ class NetworkView {
       expand: [...this.expanded].filter((id) => id !== this.centre).join(","),
       hideRel: [...this.hiddenRelations].join(","),
       hideType: [...this.hiddenTypes].join(","),
+      colour: this.colourBy === "community" ? "community" : "",
     });
   }
 
@@ -76,6 +96,7 @@ class NetworkView {
         if (cy.getElementById(edge.id).empty()) cy.add({ group: "edges", data: edge });
       }
       cy.nodes().forEach((n) => n.toggleClass("expanded", this.expanded.has(n.id())));
+      this.paint();
       cy.getElementById(this.centre).addClass("centre");
     });
   }
@@ -129,6 +150,31 @@ class NetworkView {
     this.panels();
   }
 
+  /** Colour every node by its type, or by its community in the whole network (grey: not an actor in one). */
+  paint() {
+    this.cy.nodes().forEach((n) => {
+      const community = this.communities ? this.communities.byId.get(n.id()) : undefined;
+      n.data("community", community);
+      n.data("colour", this.colourBy === "community" ? communityColour(community) : typeColour(n.data("type")));
+    });
+  }
+
+  async setColour(by) {
+    this.colourBy = by;
+    if (by === "community" && !this.communities) {
+      this.status("Loading communities...");
+      try {
+        this.communities = await fetchCommunities();
+      } catch (error) {
+        this.colourBy = "type";
+        this.status(`Communities are not available: ${error.message}`);
+      }
+    }
+    this.remember();
+    this.paint();
+    this.panels();
+  }
+
   sizeFor(degree) {
     if (this.maxDegree <= 1) return MIN_SIZE + 6;
     return MIN_SIZE + (MAX_SIZE - MIN_SIZE) * Math.sqrt((degree - 1) / (this.maxDegree - 1));
@@ -161,6 +207,19 @@ class NetworkView {
         this.remember();
         this.refresh(false);
       }, { "data-type": type })));
+    this.colourChoice.value = this.colourBy;
+    if (this.colourBy === "community" && this.communities) {
+      const shown = countBy(visibleNodes.map((n) => n.data("community")));
+      this.communityLegend.replaceChildren(h("h3", {}, "Communities (colour)"),
+        h("p", { class: "muted" }, `Louvain communities of the whole cooperation network (modularity ` +
+          `${this.communities.modularity.toFixed(2)}); grey: not an actor in one.`),
+        ...[...shown].sort((a, b) => b[1] - a[1]).map(([index, count]) => h("div", { class: "check" },
+          h("span", { class: "swatch", style: `background:${communityColour(index)}` }),
+          index === undefined ? `none (${count})` : `community ${index + 1} (${count} shown)`)));
+      this.communityLegend.hidden = false;
+    } else {
+      this.communityLegend.hidden = true;
+    }
     const sizes = [...new Set([1, Math.round((1 + this.maxDegree) / 2), this.maxDegree])].filter((d) => d >= 1);
     this.sizeLegend.replaceChildren(h("p", {}, "Node size: links shown in this view"),
       h("div", { class: "size-legend" }, sizes.map((d) => h("span", { class: "size-item" },
@@ -191,6 +250,9 @@ class NetworkView {
     this.relationFilter = h("div", { class: "filter" });
     this.typeFilter = h("div", { class: "filter" });
     this.sizeLegend = h("div", {});
+    this.communityLegend = h("section", { hidden: true });
+    this.colourChoice = h("select", { "aria-label": "Colour nodes by", onchange: (e) => this.setColour(e.target.value) },
+      h("option", { value: "type" }, "type"), h("option", { value: "community" }, "community"));
     this.detailsPanel = h("div", { class: "details" }, h("p", { class: "muted" }, "Click a node."));
     this.nodeList = h("ul", { class: "node-list" });
     this.nodeListTitle = h("summary", {}, "Nodes in view");
@@ -201,7 +263,9 @@ class NetworkView {
       this.statusLine,
       h("div", { class: "network" }, canvas,
         h("aside", { class: "network-side" },
-          h("section", {}, h("h3", {}, "Node types (colour)"), this.typeFilter),
+          h("section", {}, h("h3", {}, "Colour by ", this.colourChoice)),
+          this.communityLegend,
+          h("section", {}, h("h3", {}, "Node types"), this.typeFilter),
           h("section", {}, h("h3", {}, "Relationships"), this.relationFilter),
           h("section", {}, h("h3", {}, "Size"), this.sizeLegend),
           h("section", {}, h("h3", {}, "Selected"), this.detailsPanel))),
@@ -264,6 +328,11 @@ export async function renderNetwork(page, [centre], params, context) {
   const [entity] = await Promise.all([...view.expanded].map((id) => view.load(id)));
   if (context.stale()) return;
   document.getElementById("centre-name").textContent = entity.name;
+  if (view.colourBy === "community") {
+    const s = await schema();
+    if (s.has("Query", "network")) await view.setColour("community");
+    if (context.stale()) return;
+  }
   view.refresh(true);
   view.details(view.cy.getElementById(centre));
 }
