@@ -195,9 +195,17 @@ def test_network_screenshot_of_jamaica(server: test_server_e2e.Server, watched: 
     if has_field(server, "Entity", "relationships"):
         drawn = set(page.evaluate("() => window.explorerNetwork.nodes().map(n => n.id())"))
         assert drawn == neighbours("gov:JM")
+        watched.screenshot("network")
+        # colour by community: the actors get their community's colour, the legend says which
+        by_type = page.evaluate("() => window.explorerNetwork.getElementById('gov:JM').data('colour')")
+        page.get_by_label("Colour nodes by").select_option("community")
+        page.wait_for_function("() => window.location.hash.includes('colour=community')")
+        assert page.evaluate("() => window.explorerNetwork.getElementById('gov:JM').data('community')") is not None
+        assert page.evaluate("() => window.explorerNetwork.getElementById('gov:JM').data('colour')") != by_type
+        assert "Louvain communities" in page.locator(".network-side").inner_text()
     else:
         assert "has no Entity.relationships field yet" in page.locator(".notice").inner_text()
-    watched.screenshot("network")
+        watched.screenshot("network")
     watched.assert_clean()
 
 

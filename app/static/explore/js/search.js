@@ -9,13 +9,40 @@ function normal(text) {
   return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
 }
 
-/** Hits with an exact (case- and accent-blind) name or alias match first, then by the API's score. */
+/** Edit distance with adjacent transpositions (optimal string alignment): "jamiaca" is 1 from "jamaica". */
+export function editDistance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j += 1) d[0][j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** 1 for the same text, falling towards 0 as the edits grow relative to the length. */
+function closeness(text, wanted) {
+  const name = normal(text);
+  return 1 - editDistance(name, wanted) / Math.max(name.length, wanted.length, 1);
+}
+
+/**
+ * Exact (case- and accent-blind) name or alias matches first; then names a typo away from the text (at most one
+ * edit in four), closest first; then the rest in the API's order (Lucene's score).
+ */
 export function rankHits(text, hits) {
   const wanted = normal(text);
-  const exact = (hit) => [hit.node.name, ...(hit.node.aliases || [])].some((n) => normal(n) === wanted);
-  return hits.map((hit, index) => ({ hit, index, exact: exact(hit) }))
-    .sort((a, b) => (b.exact - a.exact) || (b.hit.score - a.hit.score) || (a.index - b.index))
-    .map(({ hit, exact: isExact }) => ({ ...hit, exact: isExact }));
+  const names = (hit) => [hit.node.name, ...(hit.node.aliases || [])];
+  return hits.map((hit, index) => {
+    const exact = names(hit).some((n) => normal(n) === wanted);
+    const best = Math.max(...names(hit).map((n) => closeness(n, wanted)));
+    return { hit, index, exact, near: best >= 0.75 ? best : 0 };
+  })
+    .sort((a, b) => (b.exact - a.exact) || (b.near - a.near) || (b.hit.score - a.hit.score) || (a.index - b.index))
+    .map(({ hit, exact }) => ({ ...hit, exact }));
 }
 
 export async function searchEntities(text, first = 20) {
