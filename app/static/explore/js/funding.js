@@ -45,7 +45,14 @@ export function periodText(figure) {
   return text;
 }
 
-/** {years, series: [{label, flowType, values}]}: annual USD sums per fiscal year and (kind, link role). */
+const WHOLE_PROGRAM = new Set([null, undefined, "MULTIPLE"]);
+
+/**
+ * {years, series: [{label, flowType, values}]}: per fiscal year and kind (and link role), the largest stated
+ * annual figure. Never a sum: sources restate figures ("$58 million", "not less than $60 million") and split
+ * them into budget accounts, so adding them would count money twice. Whole-program figures are preferred to
+ * account splits; every figure is in the table under the chart.
+ */
 export function annualSeries(figures) {
   const annual = figures.filter((f) => isAnnual(f) && f.amountUsd !== null && f.amountUsd !== undefined);
   if (!annual.length) return { years: [], series: [] };
@@ -54,13 +61,13 @@ export function annualSeries(figures) {
   const years = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   const manyRoles = new Set(annual.map((f) => f.role)).size > 1;
   const groups = new Map();
+  const whole = new Set(annual.filter((f) => WHOLE_PROGRAM.has(f.account)).map((f) => `${f.fiscalYear}|${f.flowType}|${f.role}`));
   for (const f of annual) {
-    // an account split (INCLE, ESF...) is its own series: adding it to the all-accounts figure would count it twice
-    const kind = f.account ? `${f.flowType}, ${f.account}` : f.flowType;
-    const key = manyRoles ? `${kind} (${f.role})` : kind;
+    if (!WHOLE_PROGRAM.has(f.account) && whole.has(`${f.fiscalYear}|${f.flowType}|${f.role}`)) continue;
+    const key = manyRoles ? `${f.flowType} (${f.role})` : f.flowType;
     const group = groups.get(key) || { label: key, flowType: f.flowType, values: years.map(() => null) };
     const i = f.fiscalYear - first;
-    group.values[i] = (group.values[i] || 0) + f.amountUsd;
+    group.values[i] = Math.max(group.values[i] ?? -Infinity, f.amountUsd);
     groups.set(key, group);
   }
   const series = [...groups.values()].sort((a, b) => flowOrder(a.flowType) - flowOrder(b.flowType)
@@ -94,9 +101,10 @@ export function fundingSection(relationships) {
   if (series.length) {
     const canvas = h("canvas", { role: "img", "aria-label": "Annual funding by fiscal year, USD, by kind of figure" });
     section.append(h("div", { class: "chart" }, canvas),
-      h("p", { class: "muted" }, "Annual figures in USD by U.S. fiscal year, one bar per kind of figure (and budget account, ",
-        "where a source splits it) side by side: kinds are never added together. Source: the Funding nodes linked ",
-        "here, each with its own sources."));
+      h("p", { class: "muted" }, "Annual figures in USD by U.S. fiscal year, one bar per kind of figure side by side: ",
+        "kinds are never added together. Where sources state several figures for one year and kind, the bar is the ",
+        "largest (restatements and budget-account splits would otherwise count twice); all are in the table below. ",
+        "Source: the Funding nodes linked here, each with its own sources."));
     requestAnimationFrame(() => drawChart(canvas, years, series));
   }
   if (annual.length) section.append(h("details", {}, h("summary", {}, `Annual figures (${annual.length})`),

@@ -3,10 +3,15 @@ import { gql, missingField, schema, SOURCE_FIELDS } from "./api.js";
 import { entityLink, h, notice, propertiesText, relationLabel, route, sourcesList, typeBadge } from "./dom.js";
 import { searchEntities } from "./search.js";
 
-const PATHS = `query Paths($from: ID!, $to: ID!, $maxLength: Int!, $first: Int!) {
-  paths(from: $from, to: $to, maxLength: $maxLength, first: $first) {
-    length nodes { __typename graphId name }
-    hops { type from to properties sources { ${SOURCE_FIELDS} } } } }`;
+/** The paths query; each hop's relationships as recorded (with their direction) when the server has them. */
+function pathsQuery(s) {
+  const relationships = s.has("PathHop", "relationships")
+    ? `relationships { type start end properties sources { ${SOURCE_FIELDS} } }` : "";
+  return `query Paths($from: ID!, $to: ID!, $maxLength: Int!, $first: Int!) {
+    paths(from: $from, to: $to, maxLength: $maxLength, first: $first) {
+      length nodes { __typename graphId name }
+      hops { type from to properties sources { ${SOURCE_FIELDS} } ${relationships} } } }`;
+}
 
 /** A graph id as typed, or the best search hit for a name. */
 async function resolve(text) {
@@ -36,20 +41,27 @@ function pathForm(from, to, maxLength) {
   return form;
 }
 
-function hopView(hop, from) {
-  const forward = hop.from === from;
-  return h("li", { class: "hop", "data-type": hop.type },
-    h("div", { class: "hop-line" }, h("span", { class: "hop-arrow" }, forward ? "\u2193" : "\u2191"),
-      h("strong", {}, relationLabel(hop.type)), forward ? "" : h("span", { class: "muted" }, " (pointing back)"),
-      propertiesText(hop.properties) ? h("span", { class: "props" }, ` - ${propertiesText(hop.properties)}`) : ""),
-    h("div", { class: "evidence" }, h("span", { class: "muted" }, "Evidence: "), sourcesList(hop.sources)));
+/** One step of a path: each relationship on it (as recorded: an arrow up when it points back) and its sources. */
+function hopView(hop, from, names) {
+  const relationships = hop.relationships && hop.relationships.length ? hop.relationships
+    : [{ type: hop.type, start: hop.from, end: hop.to, properties: hop.properties, sources: hop.sources }];
+  return h("li", { class: "hop", "data-type": hop.type }, relationships.map((rel) => {
+    const forward = rel.start === from;
+    const reading = forward ? "" : ` (recorded as ${names.get(rel.start) || rel.start} \u2192 ${names.get(rel.end) || rel.end})`;
+    return h("div", { class: "hop-rel" },
+      h("div", { class: "hop-line" }, h("span", { class: "hop-arrow" }, forward ? "\u2193" : "\u2191"),
+        h("strong", {}, relationLabel(rel.type)), h("span", { class: "muted" }, reading),
+        propertiesText(rel.properties) ? h("span", { class: "props" }, ` - ${propertiesText(rel.properties)}`) : ""),
+      h("div", { class: "evidence" }, h("span", { class: "muted" }, "Evidence: "), sourcesList(rel.sources)));
+  }));
 }
 
 function pathView(path, index) {
   const steps = [];
+  const names = new Map(path.nodes.map((n) => [n.graphId, n.name]));
   path.nodes.forEach((node, i) => {
     steps.push(h("li", { class: "path-node", "data-id": node.graphId }, entityLink(node), " ", typeBadge(node.__typename)));
-    if (i < path.hops.length) steps.push(hopView(path.hops[i], node.graphId));
+    if (i < path.hops.length) steps.push(hopView(path.hops[i], node.graphId, names));
   });
   return h("section", { class: "path" }, h("h3", {}, `Path ${index + 1}: ${path.length} hop${path.length === 1 ? "" : "s"}`),
     h("ol", { class: "steps" }, steps));
@@ -70,7 +82,7 @@ export async function renderPaths(page, [from = "", to = ""], params, context) {
   if (!from || !to) return;
   const results = h("div", { class: "paths" }, h("p", { class: "loading" }, "Searching for paths..."));
   page.append(results);
-  const data = await gql(PATHS, { from, to, maxLength, first: 5 });
+  const data = await gql(pathsQuery(s), { from, to, maxLength, first: 5 });
   if (context.stale()) return;
   if (!data.paths.length) {
     results.replaceChildren(notice(`No path of up to ${maxLength} hops between ${from} and ${to}.`));
