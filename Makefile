@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cbsi-installed
 
-.PHONY: install neo4j-jars serve test lint schema bench clean
+.PHONY: install neo4j-jars chromium serve test lint schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ serve: neo4j-jars
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: neo4j-jars lint
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+
+test: neo4j-jars chromium lint
 	$(BIN)/pytest
 
 schema: $(STAMP)

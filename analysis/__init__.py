@@ -32,7 +32,7 @@ from analysis.export import (
     write_graphml,
     write_node_link_json,
 )
-from analysis.funding import funding_by_year, funding_flows
+from analysis.funding import annual_figures, funding_by_year, funding_flows, funding_statements
 from analysis.measures import MEASURES
 from analysis.paths import cooperation_paths
 from analysis.projection import (
@@ -66,7 +66,9 @@ __all__ = [
     "export",
     "from_neo4j",
     "from_records",
+    "annual_figures",
     "funding_by_year",
+    "funding_statements",
     "funding_concentration",
     "funding_flows",
     "funding_graph",

@@ -234,3 +234,146 @@ def funding_by_year(
         )
     ]
     return Table(rows, title="Funding by fiscal period and flow type (USD)", row_type=FundingPeriodRecord)
+
+
+WHOLE_PROGRAM_ACCOUNTS: frozenset[str | None] = frozenset({None, "MULTIPLE"})
+
+
+@dataclass(frozen=True, slots=True)
+class FundingStatement:
+    """One Funding node as its source states it: the figure, its period and whether it is annual.
+
+    `annual` is True for a one-fiscal-year figure that is not a cumulative statement; everything else
+    (multi-year spans, "since 2010" totals, cumulative statements, undated figures) is not annual and must not
+    be drawn or added up as if it were.
+    """
+
+    id: str
+    name: str
+    flow_type: str
+    amount_usd: float | None
+    fiscal_year_start: int | None
+    fiscal_year_end: int | None
+    account: str | None
+    cumulative: bool
+    as_of: str | None
+    subject: tuple[str, ...] = ()
+
+    @property
+    def annual(self) -> bool:
+        start, end = self.fiscal_year_start, self.fiscal_year_end
+        return start is not None and start == end and not self.cumulative
+
+    @property
+    def period(self) -> str:
+        """`FY2016`, `FY2010-FY2018`, `since FY2010`, `to FY2022` or `undated`, `cumulative, ...` when it is one."""
+        start, end = self.fiscal_year_start, self.fiscal_year_end
+        if start is not None and end is not None:
+            text = f"FY{start}" if start == end else f"FY{start}-FY{end}"
+        elif start is not None:
+            text = f"since FY{start}"
+        elif end is not None:
+            text = f"to FY{end}"
+        else:
+            text = "undated"
+        if self.cumulative:
+            text = f"cumulative, {text}" + (f", as of {self.as_of}" if self.as_of else "")
+        return text
+
+
+def funding_statements(
+    graph: nx.MultiDiGraph,
+    fiscal_years: YearRange | int | None = None,
+    countries: Iterable[str] | str | None = None,
+    actor_types: Iterable[str] | str | None = None,
+) -> Table[FundingStatement]:
+    """Every Funding in the slice as one statement, unsummed: the raw material of the funding plot.
+
+    Parameters
+    ----------
+    graph : the CBSI MultiDiGraph.
+    fiscal_years, countries, actor_types : the slice, as for `funding_flows`.
+
+    Returns
+    -------
+    Table of `FundingStatement`, sorted by id.
+
+    Example
+    -------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("funding:a", label="Funding", name="FY2020 request", amount=40.0, amountUsd=40.0,
+    ...            flowType="request", fiscalYear=2020)
+    >>> g.add_node("funding:b", label="Funding", name="Since 2010", amount=500.0, amountUsd=500.0,
+    ...            flowType="appropriation", fiscalYearStart=2010, fiscalYearEnd=2017, cumulative=True)
+    >>> [(s.id, s.annual, s.period) for s in funding_statements(g)]
+    [('funding:a', True, 'FY2020'), ('funding:b', False, 'cumulative, FY2010-FY2017')]
+    """
+    rows = []
+    for flow in funding_flows(graph, Slice.make(fiscal_years, countries, actor_types)):
+        attrs = graph.nodes[flow.id]
+        if attrs.get("fiscalYear") is not None:  # fiscal years only: a calendar date is not a fiscal year
+            start = end = int(attrs["fiscalYear"])
+        else:
+            start, end = (None if attrs.get(k) is None else int(attrs[k]) for k in ("fiscalYearStart", "fiscalYearEnd"))
+        rows.append(FundingStatement(
+            id=flow.id, name=str(attrs.get("name") or flow.id), flow_type=flow.flow_type, amount_usd=flow.amount_usd,
+            fiscal_year_start=start, fiscal_year_end=end, account=attrs.get("account"),
+            cumulative=bool(attrs.get("cumulative", False)), as_of=attrs.get("asOf"),
+            subject=(*sorted(flow.programs), *flow.funders, "->", *flow.recipients),
+        ))
+    return Table(rows, title="Funding statements, unsummed", row_type=FundingStatement)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualFigure:
+    """The figure of one kind for one fiscal year, and the other figures sources state for the same thing."""
+
+    fiscal_year: int
+    flow_type: str
+    amount_usd: float
+    others: tuple[float, ...]
+    statements: int
+
+
+def annual_figures(statements: Iterable[FundingStatement]) -> list[AnnualFigure]:
+    """One figure per (fiscal year, flow type) from annual statements, without double counting.
+
+    Sources often restate a figure (FY2020's appropriation is "$58 million" in one and "not less than $60
+    million" in another) and split one into budget accounts (INCLE, ESF...). Adding those up would count money
+    twice. So statements about the same thing (same `subject`: programs funded, funders, recipients) count
+    once: its whole-program figures (no account, or `MULTIPLE`) when it has any, else its account figures, and of
+    those the largest; the other distinct amounts are kept in `others`. Statements about different things (two
+    grants in one year) are added. Statements without a USD amount are left out.
+
+    Parameters
+    ----------
+    statements : `funding_statements(G)` (or any of its rows).
+
+    Returns
+    -------
+    `AnnualFigure`s sorted by fiscal year, then flow type.
+
+    Example
+    -------
+    >>> rows = [FundingStatement("f1", "a", "appropriation", 58.0, 2020, 2020, None, False, None),
+    ...         FundingStatement("f2", "b", "appropriation", 60.0, 2020, 2020, None, False, None),
+    ...         FundingStatement("f3", "c", "appropriation", 30.0, 2020, 2020, "INCLE", False, None)]
+    >>> annual_figures(rows)
+    [AnnualFigure(fiscal_year=2020, flow_type='appropriation', amount_usd=60.0, others=(58.0,), statements=2)]
+    """
+    groups: dict[tuple[int, str], dict[tuple[str, ...], list[FundingStatement]]] = defaultdict(
+        lambda: defaultdict(list))
+    for row in statements:
+        if row.annual and row.amount_usd is not None and row.fiscal_year_start is not None:
+            groups[(row.fiscal_year_start, row.flow_type)][row.subject].append(row)
+    figures = []
+    for (year, kind), subjects in sorted(groups.items()):
+        total, others, counted = 0.0, [], 0
+        for rows in subjects.values():
+            whole = [r for r in rows if r.account in WHOLE_PROGRAM_ACCOUNTS] or rows
+            amounts = sorted({float(r.amount_usd) for r in whole if r.amount_usd is not None}, reverse=True)
+            total += amounts[0]
+            others.extend(amounts[1:])
+            counted += len(whole)
+        figures.append(AnnualFigure(year, kind, total, tuple(sorted(others, reverse=True)), counted))
+    return figures

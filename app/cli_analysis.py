@@ -133,7 +133,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_plot(args: argparse.Namespace, settings: Settings) -> int:
-    from analysis import cooperation_graph, funding_by_year
+    from analysis import cooperation_graph, funding_statements
     from analysis.plots import plot_cooperation_network, plot_funding_by_year
 
     graph = load_graph(args, settings)
@@ -141,7 +141,7 @@ def cmd_plot(args: argparse.Namespace, settings: Settings) -> int:
         path = plot_cooperation_network(cooperation_graph(graph, **_slice(args)), args.output,
                                         top_labels=args.labels, seed=args.seed)
     else:
-        path = plot_funding_by_year(funding_by_year(graph, **_slice(args)), args.output)
+        path = plot_funding_by_year(funding_statements(graph, **_slice(args)), args.output)
     print(f"wrote {path}")
     return 0
 
@@ -170,10 +170,10 @@ def add_parsers(commands: Any) -> None:
     add_graph_options(export)
     export.set_defaults(handler=cmd_export)
 
-    plot = commands.add_parser("plot", help="draw a PNG figure")
+    plot = commands.add_parser("plot", help="draw a figure (PNG, SVG or PDF by the file's suffix)")
     plot.add_argument("figure", choices=["network", "funding"],
                       help="network: the cooperation network by actor type; funding: by fiscal year and kind")
-    plot.add_argument("output", type=Path, help="PNG file to write")
+    plot.add_argument("output", type=Path, help="file to write: .png, .svg or .pdf")
     plot.add_argument("--labels", type=int, default=20, help="label the N best-connected actors (network)")
     plot.add_argument("--seed", type=int, default=0, help="layout seed (network)")
     add_graph_options(plot)

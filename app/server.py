@@ -23,6 +23,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from app.cached_graphql import GRAPH_VERSION_STATE, CachedGraphQL
+from app.explorer import install as install_explorer
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
@@ -128,4 +129,7 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         lifespan=lifespan,
     )
     app.state.graphql = graphql  # the view and its caches, for diagnostics and tests
+
+    # The browser side (app/explorer.py): GraphiQL from vendored files at /graphql, the explorer at /explore.
+    install_explorer(app, graphql)
     return app
