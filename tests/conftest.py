@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from neo4j import Driver, GraphDatabase
@@ -18,22 +17,11 @@ from app.local_neo4j import LocalNeo4j
 from graph_seed.neo4j_writer import delete_all, ensure_schema
 from graph_seed.seed import seed
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The read-only folder of real IATI and ForeignAssistance.gov files beside the repository."""
-    path = Path(os.environ.get("CBSI_SHARED_DIR", SHARED)) / "data"
-    if not path.is_dir():
-        pytest.fail(f"shared data folder {path} not found; set CBSI_SHARED_DIR")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from graph_seed.importers import ImportInProgressError, batch_write, bookkeeping
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
 from graph_seed.seed import seed
-from tests.import_helpers import count, dump, one, without
+from tests.import_helpers import SAMPLES, count, dump, one, without
 
 FA = Path(__file__).parent / "fixtures" / "fa"
 IATI = Path(__file__).parent / "fixtures" / "iati"
@@ -47,8 +47,8 @@ def _clean_run(driver: Driver, files: list[Path]) -> tuple[Any, Any]:
 
 @pytest.mark.neo4j
 def test_failure_after_committed_batches_is_undone_then_rerun_equals_clean_run(
-        seeded_graph: Driver, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = [shared_data / SAMPLE, FA / "new_layout.csv"]
+        seeded_graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [SAMPLES / SAMPLE, FA / "new_layout.csv"]
     before = dump(seeded_graph)
     calls = _fail_on_call(monkeypatch, seeded_graph, 5)
     with pytest.raises(RuntimeError, match="injected"):
@@ -62,8 +62,8 @@ def test_failure_after_committed_batches_is_undone_then_rerun_equals_clean_run(
 
 @pytest.mark.neo4j
 def test_crash_leaves_importing_and_the_next_import_cleans_up(
-        seeded_graph: Driver, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = [shared_data / SAMPLE]
+        seeded_graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [SAMPLES / SAMPLE]
     sid = source_id(file_sha256(files[0]))
     _fail_on_call(monkeypatch, seeded_graph, 4)
     monkeypatch.setattr(pipeline, "_undo", lambda session, ids, owner: None)  # killed: no compensation ran
@@ -87,8 +87,8 @@ def test_crash_leaves_importing_and_the_next_import_cleans_up(
 
 
 @pytest.mark.neo4j
-def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Driver, shared_data: Path) -> None:
-    files = [shared_data / SAMPLE, FA / "bad_rows.csv"]
+def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Driver) -> None:
+    files = [SAMPLES / SAMPLE, FA / "bad_rows.csv"]
     import_files(seeded_graph, "fa-csv", files)
     first = dump(seeded_graph)
     again = import_files(seeded_graph, "fa-csv", files)
@@ -101,11 +101,11 @@ def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Dr
 
 
 @pytest.mark.neo4j
-def test_bookkeeping_is_on_imported_records_only(seeded_graph: Driver, shared_data: Path) -> None:
+def test_bookkeeping_is_on_imported_records_only(seeded_graph: Driver) -> None:
     assert count(seeded_graph, "MATCH (n:Entity) WHERE n.createdBy IS NOT NULL OR n.importStatus IS NOT NULL "
                                "RETURN count(n)") == 0
     seed_ids = one(seeded_graph, "MATCH (n:Entity) RETURN collect(n.id) AS ids")["ids"]
-    import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
+    import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert count(seeded_graph, "MATCH (n:Entity) WHERE n.id IN $ids AND n.createdBy IS NOT NULL RETURN count(n)",
                  ids=seed_ids) == 0
     assert count(seeded_graph, "MATCH (n:Entity) WHERE NOT n:Source AND NOT n.id IN $ids AND n.createdBy IS NULL "

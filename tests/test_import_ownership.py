@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +16,15 @@ from graph_seed.importers import (
 )
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
-from tests.import_helpers import count, dump, one
+from tests.import_helpers import SAMPLES, count, dump, one
 
 SAMPLE = "fa_gov_El_Salvador_sample_100rows.csv"
 REAL_WRITE = batch_write.write_batch
 
 
 @pytest.mark.neo4j
-def test_a_file_another_run_is_importing_is_refused(seeded_graph: Driver, shared_data: Path) -> None:
-    path = shared_data / SAMPLE
+def test_a_file_another_run_is_importing_is_refused(seeded_graph: Driver) -> None:
+    path = SAMPLES / SAMPLE
     sid = source_id(file_sha256(path))
     with seeded_graph.session() as session:
         assert bookkeeping.begin(session, sid, {"name": path.name}, owner="another-run")
@@ -37,9 +36,9 @@ def test_a_file_another_run_is_importing_is_refused(seeded_graph: Driver, shared
 
 
 @pytest.mark.neo4j
-def test_a_run_taken_over_stops_and_leaves_its_successor_alone(seeded_graph: Driver, shared_data: Path,
+def test_a_run_taken_over_stops_and_leaves_its_successor_alone(seeded_graph: Driver,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    path = shared_data / SAMPLE
+    path = SAMPLES / SAMPLE
     sid = source_id(file_sha256(path))
     calls = {"n": 0}
 
@@ -61,8 +60,8 @@ def test_a_run_taken_over_stops_and_leaves_its_successor_alone(seeded_graph: Dri
 
 
 @pytest.mark.neo4j
-def test_a_finished_import_keeps_no_ownership_marks(seeded_graph: Driver, shared_data: Path) -> None:
-    path = shared_data / SAMPLE
+def test_a_finished_import_keeps_no_ownership_marks(seeded_graph: Driver) -> None:
+    path = SAMPLES / SAMPLE
     import_files(seeded_graph, "fa-csv", [path])
     source = one(seeded_graph, "MATCH (s:Source {id: $id}) RETURN s.importStatus AS st, s.importOwner AS owner, "
                  "s.importHeartbeat AS beat", id=source_id(file_sha256(path)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
 from schema.response_cache import ResponseCache
+from tests.import_helpers import SAMPLES
 
 pytestmark = pytest.mark.neo4j
 SCHEMA = build_schema(QueryLimits())
@@ -39,12 +39,12 @@ def execute(auth: tuple[str, str, str], responses: ResponseCache, network: Netwo
 
 
 def test_fa_import_is_seen_by_graphql_and_analysis(seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
-                                                   shared_data: Path) -> None:
+                                                   ) -> None:
     responses, network = ResponseCache(), NetworkCache()
     missing = execute(neo4j_auth, responses, network)
     assert missing.errors[0].message == "id: no Government with id 'gov:SV'", "El Salvador comes with the import"
     before = execute(neo4j_auth, responses, network, "{ network { graphVersion } }")
-    summary = import_files(seeded_graph, "fa-csv", [shared_data / "fa_gov_El_Salvador_sample_100rows.csv"])
+    summary = import_files(seeded_graph, "fa-csv", [SAMPLES / "fa_gov_El_Salvador_sample_100rows.csv"])
     assert summary.programs > 0
 
     after = execute(neo4j_auth, responses, network)

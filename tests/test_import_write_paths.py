@@ -14,7 +14,7 @@ from graph_seed.importers import batch_write, import_files
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers import writer as writer_module
 from graph_seed.seed import seed
-from tests.import_helpers import dump, without
+from tests.import_helpers import SAMPLES, dump, without
 
 FA = Path(__file__).parent / "fixtures" / "fa"
 IATI = Path(__file__).parent / "fixtures" / "iati"
@@ -40,11 +40,11 @@ def _import_with(driver: Driver, monkeypatch: pytest.MonkeyPatch, use_procedure:
 
 
 @pytest.mark.neo4j
-def test_procedure_and_cypher_write_the_same_graph(seeded_graph: Driver, shared_data: Path,
+def test_procedure_and_cypher_write_the_same_graph(seeded_graph: Driver,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     steps = [
-        ("fa-csv", [shared_data / "fa_gov_El_Salvador_sample_100rows.csv", FA / "new_layout.csv"]),
-        ("iati", [shared_data / "iati-2.03-activity-standard-example-annotated.xml", IATI / "legacy_105.xml"]),
+        ("fa-csv", [SAMPLES / "fa_gov_El_Salvador_sample_100rows.csv", FA / "new_layout.csv"]),
+        ("iati", [SAMPLES / "iati-2.03-activity-standard-example-annotated.xml", IATI / "legacy_105.xml"]),
         ("fa-csv", [FA / "bad_rows.csv"]),  # a later file that touches what earlier ones created
     ]
     by_procedure, used_procedure = _import_with(seeded_graph, monkeypatch, True, steps)
