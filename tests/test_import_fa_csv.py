@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import MissingColumnError, StrictModeError, batch_write, import_files
+from graph_seed import neo4j_writer
+from graph_seed.importers import MissingColumnError, StrictModeError, import_files
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import fa_date
 from graph_seed.importers.fa_csv import is_placeholder_partner, parse_fiscal_year
@@ -183,7 +184,7 @@ def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     before = dump(seeded_graph)
     calls = {"n": 0}
-    real = batch_write.write_batch
+    real = neo4j_writer.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -192,10 +193,10 @@ def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 50)
-    monkeypatch.setattr(batch_write, "write_batch", failing)
+    monkeypatch.setattr(neo4j_writer, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert dump(seeded_graph) == before
-    monkeypatch.setattr(batch_write, "write_batch", real)
+    monkeypatch.setattr(neo4j_writer, "write_batch", real)
     import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert count(seeded_graph, "MATCH (f:Funding)-[:FUNDS]->(:Program {faActivityId: '172472'}) RETURN count(f)") == 3

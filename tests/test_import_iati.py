@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from graph_seed import neo4j_writer
 from graph_seed.importers import (
     MalformedFileError,
     StrictModeError,
     UnsafeXMLError,
-    batch_write,
     import_files,
 )
 from graph_seed.importers import sink as sink_module
@@ -202,7 +202,7 @@ def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver,
     before = dump(empty_graph)
     files = [SAMPLES / EXAMPLE, FIXTURES / "legacy_105.xml"]
     calls = {"n": 0}
-    real = batch_write.write_batch
+    real = neo4j_writer.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -211,12 +211,12 @@ def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver,
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 2)
-    monkeypatch.setattr(batch_write, "write_batch", failing)
+    monkeypatch.setattr(neo4j_writer, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(empty_graph, "iati", files)
     assert calls["n"] == 2
     assert dump(empty_graph) == before
-    monkeypatch.setattr(batch_write, "write_batch", real)
+    monkeypatch.setattr(neo4j_writer, "write_batch", real)
     import_files(empty_graph, "iati", files)
     after_retry = dump(empty_graph)
     with empty_graph.session() as session:
