@@ -27,6 +27,7 @@ from analysis.centrality import centrality
 from analysis.communities import communities
 from analysis.concentration import coverage_gaps, funding_concentration, funding_shares
 from analysis.funding import funding_by_year
+from analysis.knowledge_coverage import coverage_report
 from analysis.paths import cooperation_paths
 from analysis.projection import COOPERATION_KINDS, affiliation_graph, cooperation_graph, resource_flow_graph
 from analysis.results import Table
@@ -261,6 +262,19 @@ def paths_measure(
                              relationship_types=_list(relationship_types))
 
 
+def knowledge_coverage_measure(
+    G: nx.MultiDiGraph,  # noqa: N803
+    fiscal_years: Years = None,
+    countries: Names = None,
+    actor_types: Names = None,
+) -> Any:
+    """What the graph does not know (a `CoverageReport`): FY2010-FY2025 CBSI-wide figures per flow type and
+    account (0 = no figure held), cumulative statements, and meetings, bills, bodies and programs with the
+    fields they lack. The slice options are accepted and ignored (the report covers the whole graph)."""
+    del fiscal_years, countries, actor_types
+    return coverage_report(G)
+
+
 MEASURES: dict[str, Callable[..., Any]] = {
     "degree": _centrality_measure("degree"),
     "betweenness": _centrality_measure("betweenness"),
@@ -276,5 +290,6 @@ MEASURES: dict[str, Callable[..., Any]] = {
     "coverage-gaps": coverage_gaps_measure,
     "funding-by-year": funding_by_year_measure,
     "paths": paths_measure,
+    "knowledge-coverage": knowledge_coverage_measure,
 }
 """CLI measure name -> `(G, **options)`; every result has `.to_frame()` and `.to_records()`."""

@@ -153,9 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
     imports.set_defaults(handler=_cmd_import)
 
-    from app import cli_analysis
+    from app import cli_analysis, cli_coverage
 
     cli_analysis.add_parsers(commands)
+    cli_coverage.add_parser(commands)
 
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")

@@ -11,14 +11,17 @@ from typing import Any
 
 import networkx as nx
 
+from graph_seed import vocabulary as vocab
 from graph_seed.model import EdgeRecord, NodeRecord
 from graph_seed.records import Dataset
 
 
 def edge_key(rel_type: str, properties: Mapping[str, Any]) -> str:
-    """The multigraph key of a relationship: its type, plus the role where the role tells two apart."""
-    role = properties.get("role")
-    return f"{rel_type}:{role}" if rel_type == "PARTICIPATES_IN" and role else rel_type
+    """The multigraph key of a relationship: its type, plus its merge key's value (`vocabulary.MERGE_KEYS`: the
+    role of a PARTICIPATES_IN, the title of a HOLDS_POSITION) where that tells two apart."""
+    merge_key = vocab.MERGE_KEYS.get(rel_type)
+    value = properties.get(merge_key) if merge_key else None
+    return f"{rel_type}:{value}" if value else rel_type
 
 
 def graph_from_rows(

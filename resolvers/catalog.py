@@ -18,7 +18,9 @@ from graph_seed.model import LABEL_PROPS, TYPE_PROPS
 
 # Kinds of scalar property, which decide the operators a filter accepts.
 STRING, INT, FLOAT, DATE, BOOL, LIST = "string", "int", "float", "date", "bool", "list"
-COMMON_PROPS: dict[str, str] = {"id": STRING, "name": STRING, "description": STRING, "aliases": LIST}
+COMMON_PROPS: dict[str, str] = {
+    "id": STRING, "name": STRING, "description": STRING, "aliases": LIST, "sources": LIST,
+}
 
 # Properties whose values come from a controlled vocabulary: filters reject any other value.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -27,9 +29,15 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "flowType": vocab.FLOW_TYPES,
     "scope": vocab.IGO_SCOPES,
     "amountQualifier": vocab.AMOUNT_QUALIFIERS,
+    "account": vocab.ACCOUNTS,
+    "format": vocab.MEETING_FORMATS,
+    "actionType": vocab.BILL_ACTION_TYPES,
 }
 # Partial dates (`2014`, `2014-05`, `2014-05-01`) compare as text, which orders them correctly.
-DATE_PROPS = frozenset({"startDate", "endDate", "date", "since", "until", "enacted", "introduced"})
+DATE_PROPS = frozenset({
+    "startDate", "endDate", "date", "since", "until", "enacted", "introduced", "asOf", "founded", "staffAsOf",
+    "costEstimateDate",
+})
 
 
 def _kind(name: str, annotation: object) -> str:
@@ -98,6 +106,9 @@ _ACTOR_RELATIONS: list[tuple[str, str, str, str, str]] = [
     ("fundingProvided", "PROVIDES", "out", "Funding", "Money flows this actor provides."),
     ("fundingReceived", "RECEIVED_BY", "in", "Funding", "Money flows this actor receives."),
     ("meetingsAttended", "ATTENDED", "out", "Meeting", "Meetings the actor attended; edges carry its role."),
+    ("people", "HOLDS_POSITION", "in", "Person", "People who hold a position here; edges carry title, since, until."),
+    ("seat", "HEADQUARTERED_IN", "out", "Government", "The country of its seat (headquarters); edges carry the city."),
+    ("locations", "LOCATED_IN", "out", "Government", "Other countries where it has offices; edges carry city, role."),
 ]
 
 _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
@@ -106,6 +117,10 @@ _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
      "Programs that operate in this country; edges carry the percentage."),
     ("Government", "legislation", "ENACTED_BY", "in", "Legislation", "Laws this government enacted."),
     ("Government", "agencies", "PART_OF", "in", "Agency", "Agencies that are part of this government."),
+    ("Government", "seatOf", "HEADQUARTERED_IN", "in", "Actor", "Bodies and organisations seated in this country."),
+    ("Government", "allocations", "ALLOCATED_TO", "in", "Funding",
+     "Shares of figures that a source states for this country; edges carry percentage or amount."),
+    ("Government", "meetingsHosted", "HOSTED_BY", "in", "Meeting", "Meetings this government hosted."),
     ("Agency", "parent", "PART_OF", "out", "Actor", "The government, agency or body this agency is part of."),
     ("Agency", "subAgencies", "PART_OF", "in", "Agency", "Agencies that are part of this agency."),
     ("IntergovernmentalOrganization", "members", "MEMBER_OF", "in", "Actor",
@@ -114,6 +129,9 @@ _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
      "The body this one is part of (e.g. CARICOM IMPACS -> CARICOM)."),
     ("IntergovernmentalOrganization", "institutions", "PART_OF", "in", "IntergovernmentalOrganization",
      "Bodies that are part of this one."),
+    ("IntergovernmentalOrganization", "allocations", "ALLOCATED_TO", "in", "Funding",
+     "Shares of figures that a source states for this body; edges carry percentage or amount."),
+    ("IntergovernmentalOrganization", "meetingsHosted", "HOSTED_BY", "in", "Meeting", "Meetings this body hosted."),
     ("Program", "participants", "PARTICIPATES_IN", "in", "Actor", "Actors taking part; edges carry their role."),
     ("Program", "countries", "OPERATES_IN", "out", "Government", "Countries it operates in; edges carry percentage."),
     ("Program", "fundings", "FUNDS", "in", "Funding", "Money flows that fund it; edges carry percentage."),
@@ -125,7 +143,10 @@ _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
     ("Funding", "provider", "PROVIDES", "in", "Actor", "Who provides the money."),
     ("Funding", "program", "FUNDS", "out", "Program", "What the money funds; edges carry percentage."),
     ("Funding", "recipient", "RECEIVED_BY", "out", "Actor", "Who receives the money."),
-    ("Funding", "authorizedBy", "AUTHORIZED_BY", "out", "Legislation", "Laws that authorize it."),
+    ("Funding", "authorizedBy", "AUTHORIZED_BY", "out", "Legislation", "Laws that authorize or appropriate it."),
+    ("Funding", "allocatedTo", "ALLOCATED_TO", "out", "Actor",
+     "Countries or bodies a source states a share of this figure for; edges carry percentage or amount."),
+    ("Funding", "proposedBy", "PROPOSED_BY", "out", "Legislation", "The bill or committee report proposing it."),
     ("Objective", "programs", "ADVANCES", "in", "Program", "Programs that advance it."),
     ("FocusArea", "programs", "ADDRESSES", "in", "Program", "Programs that address it."),
     ("Mechanism", "meetings", "OF", "in", "Meeting", "Meetings of this mechanism."),
@@ -133,10 +154,62 @@ _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
     ("Mechanism", "parent", "PART_OF", "out", "Mechanism", "The mechanism this one is part of."),
     ("Meeting", "mechanism", "OF", "out", "Mechanism", "The mechanism this meeting belongs to."),
     ("Meeting", "attendees", "ATTENDED", "in", "Actor", "Who attended; edges carry their role."),
+    ("Meeting", "people", "ATTENDED", "in", "Person",
+     "People who attended; edges carry their role (co-chair, head of delegation...)."),
+    ("Meeting", "host", "HOSTED_BY", "out", "Actor", "The government or body that hosted it."),
+    ("Meeting", "outcomes", "PRODUCED", "out", "Source", "Outcome documents: joint statements, declarations."),
     ("Legislation", "enactedBy", "ENACTED_BY", "out", "Government", "The government that enacted it."),
     ("Legislation", "authorizes", "AUTHORIZED_BY", "in", "Program", "Programs it authorizes."),
     ("Legislation", "authorizesFunding", "AUTHORIZED_BY", "in", "Funding", "Money flows it authorizes."),
+    ("Legislation", "sponsors", "SPONSORED", "in", "Person", "Sponsor and cosponsors; edges carry role and date."),
+    ("Legislation", "actions", "ACTION_ON", "in", "BillAction", "Committee and floor actions, with dates."),
+    ("Legislation", "proposedFunding", "PROPOSED_BY", "in", "Funding", "Funding levels this bill proposes."),
+    ("BillAction", "bill", "ACTION_ON", "out", "Legislation", "The bill this action is on."),
+    ("Person", "positions", "HOLDS_POSITION", "out", "Actor", "Positions held; edges carry title, since, until."),
+    ("Person", "meetingsAttended", "ATTENDED", "out", "Meeting", "Meetings attended; edges carry the role."),
+    ("Person", "bills", "SPONSORED", "out", "Legislation", "Bills sponsored or cosponsored; edges carry the role."),
+    ("Source", "outcomeOf", "PRODUCED", "in", "Meeting", "The meeting that produced this document."),
 ]
+
+# The GraphQL edge type of each relationship type (its properties come from `EDGE_FIELDS`); LinkEdge otherwise.
+EDGE_TYPE_NAMES: dict[str, str] = {
+    "PARTICIPATES_IN": "ParticipationEdge",
+    "MEMBER_OF": "MembershipEdge",
+    "OPERATES_IN": "ShareEdge",
+    "FUNDS": "ShareEdge",
+    "ATTENDED": "AttendanceEdge",
+    "PARTNERS_WITH": "PartnershipEdge",
+    "PART_OF": "PartOfEdge",
+    "ALLOCATED_TO": "AllocationEdge",
+    "AUTHORIZED_BY": "AuthorizationEdge",
+    "SPONSORED": "SponsorshipEdge",
+    "HOLDS_POSITION": "PositionEdge",
+    "PRODUCED": "OutcomeEdge",
+    "HEADQUARTERED_IN": "SeatEdge",
+    "LOCATED_IN": "LocationEdge",
+}
+# Relationship types whose `role` argument is the ParticipationRole enum rather than free text.
+ENUM_ROLE_TYPES: frozenset[str] = frozenset({"PARTICIPATES_IN"})
+
+# The root fields of each queryable label: (one by graph id, the connection).
+ROOT_FIELDS: dict[str, tuple[str, str]] = {
+    "Government": ("government", "governments"),
+    "Agency": ("agency", "agencies"),
+    "IntergovernmentalOrganization": ("intergovernmentalOrganization", "intergovernmentalOrganizations"),
+    "CivilSocietyOrganization": ("civilSocietyOrganization", "civilSocietyOrganizations"),
+    "PrivateSectorActor": ("privateSectorActor", "privateSectorActors"),
+    "Program": ("program", "programs"),
+    "Funding": ("funding", "fundings"),
+    "Objective": ("objective", "objectives"),
+    "FocusArea": ("focusArea", "focusAreas"),
+    "Mechanism": ("mechanism", "mechanisms"),
+    "Meeting": ("meeting", "meetings"),
+    "Legislation": ("law", "legislation"),
+    "Source": ("source", "sources"),
+    "Actor": ("actor", "actors"),
+    "BillAction": ("billAction", "billActions"),
+    "Person": ("person", "people"),
+}
 
 RELATIONS: dict[str, dict[str, Relation]] = {label: {} for label in QUERYABLE_LABELS}
 for _label, _field, _rel, _direction, _target, _doc in _RELATIONS:

@@ -14,7 +14,7 @@ from schema.filters import FundingWhere, to_dict
 from schema.types import Entity, load_node
 
 FlowType = strawberry.enum(
-    enum.Enum("FlowType", {f.upper(): f for f in vocab.FLOW_TYPES}),  # type: ignore[misc]
+    enum.Enum("FlowType", {f.upper().replace("-", "_"): f for f in vocab.FLOW_TYPES}),  # type: ignore[misc]
     description="What a funding figure is: appropriated, obligated, disbursed... Never summed across kinds.",
 )
 

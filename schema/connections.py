@@ -1,23 +1,32 @@
-"""Relay connections: page info, root edges, and one edge type per relationship type with its properties.
+"""Relay connections: page info, root edges, and one edge type per relationship type, generated from the catalog.
 
 Why an edge type per relationship type: the facts about a link (a role in a program, a membership's dates, a
-country's share of a program) belong on the edge, next to the sources that state them.
+country's share of a program) belong on the edge, next to the sources that state them. The edge types are
+generated from `resolvers.catalog.EDGE_FIELDS` and `EDGE_TYPE_NAMES`, so a new relationship property is a
+model change only.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+import types
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
+from resolvers import catalog
 from schema.context import GraphQLContext
+from schema.registry import load_sources
 
-if TYPE_CHECKING:
-    from schema.types import Source
-
+# `Source` lives in schema.types, which imports this module: Strawberry resolves the name lazily.
+SourceRef = Annotated["Source", strawberry.lazy("schema.types")]  # noqa: F821
 N = TypeVar("N")
 E = TypeVar("E")
+
+SCALAR_TYPES: dict[str, Any] = {
+    catalog.STRING: str, catalog.DATE: str, catalog.INT: int, catalog.FLOAT: float, catalog.BOOL: bool,
+    catalog.LIST: list[str],
+}
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -48,15 +57,6 @@ class Connection(Generic[E]):
         return int(total)  # type: ignore[call-overload]
 
 
-async def load_sources(info: Info[GraphQLContext, None], ids: list[str]) -> list[Source]:
-    """Source nodes for a list of ids, through the request's node DataLoader (one batched query)."""
-    from schema.paging import graph_loaders
-    from schema.types import to_node
-
-    rows = await graph_loaders(info).nodes.load_many(ids)
-    return [to_node(row) for row in rows if row is not None]  # type: ignore[misc]
-
-
 @strawberry.type
 class RelEdge(Generic[N]):
     """Common to every relationship edge: cursor, neighbour, and the sources that state the link."""
@@ -68,55 +68,51 @@ class RelEdge(Generic[N]):
     @strawberry.field(description="The sources that state this relationship.")
     async def sources(
         self, info: Info[GraphQLContext, None]
-    ) -> list[Annotated[Source, strawberry.lazy("schema.types")]]:
+    ) -> list[SourceRef]:
         return await load_sources(info, self.source_ids)
 
-
-@strawberry.type(description="A PARTICIPATES_IN link: the actor's role in the program.")
-class ParticipationEdge(RelEdge[N], Generic[N]):
-    role: str | None = None
-    note: str | None = None
-
-
-@strawberry.type(description="A MEMBER_OF link: since/until (partial dates) and the member's role.")
-class MembershipEdge(RelEdge[N], Generic[N]):
-    role: str | None = None
-    since: str | None = None
-    until: str | None = None
-
-
-@strawberry.type(description="An OPERATES_IN or FUNDS link: the share (percentage) when a source gives one.")
-class ShareEdge(RelEdge[N], Generic[N]):
-    percentage: float | None = None
-
-
-@strawberry.type(description="An ATTENDED link: the attendee's role at the meeting.")
-class AttendanceEdge(RelEdge[N], Generic[N]):
-    role: str | None = None
-
-
-@strawberry.type(description="A PARTNERS_WITH link: the agreement and since when.")
-class PartnershipEdge(RelEdge[N], Generic[N]):
-    agreement: str | None = None
-    since: str | None = None
-
-
-@strawberry.type(description="A PART_OF link: the part's role in the whole.")
-class PartOfEdge(RelEdge[N], Generic[N]):
-    role: str | None = None
-
-
-@strawberry.type(description="A relationship without properties of its own (besides its sources).")
-class LinkEdge(RelEdge[N], Generic[N]):
-    pass
-
-
-EDGE_BY_TYPE: dict[str, type] = {
-    "PARTICIPATES_IN": ParticipationEdge,
-    "MEMBER_OF": MembershipEdge,
-    "OPERATES_IN": ShareEdge,
-    "FUNDS": ShareEdge,
-    "ATTENDED": AttendanceEdge,
-    "PARTNERS_WITH": PartnershipEdge,
-    "PART_OF": PartOfEdge,
+_EDGE_DESCRIPTIONS: dict[str, str] = {
+    "ParticipationEdge": "A PARTICIPATES_IN link: the actor's role in the program.",
+    "MembershipEdge": "A MEMBER_OF link: since/until (partial dates) and the member's role.",
+    "ShareEdge": "An OPERATES_IN or FUNDS link: the share (percentage) when a source gives one.",
+    "AttendanceEdge": "An ATTENDED link: the attendee's role at the meeting.",
+    "PartnershipEdge": "A PARTNERS_WITH link: the agreement and since when.",
+    "PartOfEdge": "A PART_OF link: the part's role in the whole.",
+    "AllocationEdge": "An ALLOCATED_TO link: the share a source states (percentage or amount), never computed.",
+    "AuthorizationEdge": "An AUTHORIZED_BY link: whether the law authorizes, codifies or appropriates.",
+    "SponsorshipEdge": "A SPONSORED link: sponsor or cosponsor, and the date.",
+    "PositionEdge": "A HOLDS_POSITION link: the title, since and until.",
+    "OutcomeEdge": "A PRODUCED link: the kind of outcome document.",
+    "SeatEdge": "A HEADQUARTERED_IN link: the city of the seat.",
+    "LocationEdge": "A LOCATED_IN link: the city and the office's role.",
+    "LinkEdge": "A relationship without properties of its own (besides its sources).",
 }
+
+
+def _make_edge(name: str, fields: dict[str, str]) -> type:
+    """A generic edge type `name[N]` with the relationship's own properties as optional fields."""
+    annotations = {prop: SCALAR_TYPES[kind] | None for prop, kind in fields.items()}
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace.update({"__module__": __name__, "__annotations__": annotations, **dict.fromkeys(fields)})
+
+    cls = types.new_class(name, (RelEdge[N], Generic[N]), {}, body)  # type: ignore[valid-type]
+    return strawberry.type(cls, description=_EDGE_DESCRIPTIONS.get(name, f"A relationship of type {name}."))
+
+
+def _edge_fields() -> dict[str, dict[str, str]]:
+    """Each edge type's properties; relationship types that share an edge type must share their properties."""
+    found: dict[str, dict[str, str]] = {"LinkEdge": {}}
+    for rel_type, props in catalog.EDGE_FIELDS.items():
+        name = catalog.EDGE_TYPE_NAMES.get(rel_type, "LinkEdge")
+        if found.setdefault(name, props) != props:
+            raise AssertionError(f"{rel_type} and another type share {name} with different properties")
+    return found
+
+
+EDGE_TYPES: dict[str, type] = {name: _make_edge(name, fields) for name, fields in _edge_fields().items()}
+EDGE_BY_TYPE: dict[str, type] = {
+    rel_type: EDGE_TYPES[catalog.EDGE_TYPE_NAMES.get(rel_type, "LinkEdge")] for rel_type in catalog.EDGE_FIELDS
+}
+globals().update(EDGE_TYPES)  # the generated edge types by name, for the annotations that name them
+LinkEdge = EDGE_TYPES["LinkEdge"]

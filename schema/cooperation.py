@@ -7,10 +7,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from resolvers import cooperation
-from schema.connections import load_sources
 from schema.context import GraphQLContext
 from schema.errors import ClientError, NotFoundError
 from schema.paging import graph_loaders
+from schema.registry import load_sources
 from schema.types import Actor, Entity, Funding, Program, Source, load_node, to_node
 
 MAX_ACTORS = 20

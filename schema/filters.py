@@ -138,20 +138,8 @@ for _label in catalog.QUERYABLE_LABELS:
     setattr(_MODULE, f"{_label}RelationFilter", _make_relation_filter(_label))
     setattr(_MODULE, f"{_label}Sort", SORT[_label])
 
-GovernmentWhere = WHERE["Government"]
-AgencyWhere = WHERE["Agency"]
-IntergovernmentalOrganizationWhere = WHERE["IntergovernmentalOrganization"]
-CivilSocietyOrganizationWhere = WHERE["CivilSocietyOrganization"]
-PrivateSectorActorWhere = WHERE["PrivateSectorActor"]
 ActorWhere = WHERE["Actor"]
-ProgramWhere = WHERE["Program"]
 FundingWhere = WHERE["Funding"]
-ObjectiveWhere = WHERE["Objective"]
-FocusAreaWhere = WHERE["FocusArea"]
-MechanismWhere = WHERE["Mechanism"]
-MeetingWhere = WHERE["Meeting"]
-LegislationWhere = WHERE["Legislation"]
-SourceWhere = WHERE["Source"]
 
 
 def to_dict(value: Any) -> Any:

@@ -158,7 +158,7 @@ def _sampling(sample: int | None, seed: int) -> dict[str, int]:
     return {"k": sample, "seed": seed}
 
 
-async def _version(info: Info[GraphQLContext, None]) -> int:
+async def request_graph_version(info: Info[GraphQLContext, None]) -> int:
     """The graph version this request works on: read once per request (or handed over by the HTTP cache);
     when Neo4j cannot say, the direct read in `read_version` reports the outage to the client."""
     context = info.context
@@ -168,14 +168,14 @@ async def _version(info: Info[GraphQLContext, None]) -> int:
 
 
 async def _measure(info: Info[GraphQLContext, None], name: str, options: dict[str, Any]) -> Any:
-    return await info.context.network.measure(info.context.runner, name, options, await _version(info))
+    return await info.context.network.measure(info.context.runner, name, options, await request_graph_version(info))
 
 
 @strawberry.type(description="Network measures of the cooperation graph, cached until the graph changes.")
 class NetworkAnalysis:
     @strawberry.field(description="The graph version the results are computed on (moves when the graph changes).")
     async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
-        return await _version(info)
+        return await request_graph_version(info)
 
     @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact unless `sample` "
                                   "is given: then it is estimated from that many seeded source actors "

@@ -1,14 +1,18 @@
-"""The Query root: `node`, a lookup and a connection per type, search, funding aggregates, cooperation."""
+"""The Query root: `node`, a lookup and a connection per type (generated from the catalog), search, funding
+aggregates, cooperation, paths and the coverage report."""
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from resolvers import nodes
+from graph_seed import vocabulary as vocab
+from resolvers import catalog, nodes
+from schema import filters
 from schema.aggregates import (
     AGGREGATE_DESCRIPTION,
     FlowType,
@@ -20,60 +24,13 @@ from schema.connections import Connection, Edge, PageInfo
 from schema.context import GraphQLContext
 from schema.cooperation import Cooperation, cooperation_field
 from schema.errors import ClientError, NotFoundError
-from schema.filters import (
-    ActorSort,
-    ActorWhere,
-    AgencySort,
-    AgencyWhere,
-    CivilSocietyOrganizationSort,
-    CivilSocietyOrganizationWhere,
-    FocusAreaSort,
-    FocusAreaWhere,
-    FundingSort,
-    FundingWhere,
-    GovernmentSort,
-    GovernmentWhere,
-    IntergovernmentalOrganizationSort,
-    IntergovernmentalOrganizationWhere,
-    LegislationSort,
-    LegislationWhere,
-    MechanismSort,
-    MechanismWhere,
-    MeetingSort,
-    MeetingWhere,
-    ObjectiveSort,
-    ObjectiveWhere,
-    PrivateSectorActorSort,
-    PrivateSectorActorWhere,
-    ProgramSort,
-    ProgramWhere,
-    SourceSort,
-    SourceWhere,
-    sort_args,
-    to_dict,
-)
+from schema.explore import CoverageReport, GraphPath, coverage_field, paths_field
+from schema.filters import FundingWhere, sort_args, to_dict
 from schema.network import NetworkAnalysis
 from schema.paging import graph_loaders, page_size
 from schema.search import NodeType, SearchHit, search_field
 from schema.stats import GraphStats
-from schema.types import (
-    Actor,
-    Agency,
-    CivilSocietyOrganization,
-    Entity,
-    FocusArea,
-    Funding,
-    Government,
-    IntergovernmentalOrganization,
-    Legislation,
-    Mechanism,
-    Meeting,
-    Objective,
-    PrivateSectorActor,
-    Program,
-    Source,
-    to_node,
-)
+from schema.types import TYPES, Actor, Entity, to_node
 
 
 async def lookup(info: Info[GraphQLContext, None], label: str, node_id: str) -> Entity:
@@ -103,7 +60,7 @@ async def list_nodes(
 
 
 @strawberry.type
-class Query:
+class _QueryBase:
     @strawberry.field(description="Counts of nodes by label and relationships by type.")
     def graph_stats(self) -> GraphStats:
         return GraphStats()
@@ -142,185 +99,60 @@ class Query:
     async def cooperation(self, info: Info[GraphQLContext, None], between: list[strawberry.ID]) -> Cooperation:
         return await cooperation_field(info, [str(value) for value in between])
 
-    @strawberry.field(description="One Government by graph id (`gov:...`); NOT_FOUND if there is none.")
-    async def government(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Government:
-        return await lookup(info, 'Government', id)  # type: ignore[return-value]
+    @strawberry.field(description="The shortest chains between two nodes (graph ids), direction ignored, each hop "
+                                  "with its relationships and their sources; the same paths as `cbsi-graph analyze "
+                                  "paths`. Objectives, focus areas and sources are not passed through. Paths longer "
+                                  "than `maxLength` are left out; at most `first` paths.")
+    async def paths(
+        self, info: Info[GraphQLContext, None], from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID, max_length: int = 4, first: int = 5,
+        relationship_types: list[str] | None = None,
+    ) -> list[GraphPath]:
+        return await paths_field(info, str(from_), str(to), max_length, first, relationship_types)
 
-    @strawberry.field(description="Government nodes, filtered, sorted (default: by name) and paged.")
-    async def governments(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: GovernmentWhere | None = None, sort: GovernmentSort | None = None,
-    ) -> Connection[Edge[Government]]:
-        return await list_nodes(info, 'Government', first, after, where, sort)
+    @strawberry.field(description="What the graph does not know: FY2010-FY2025 CBSI-wide figures per flow type and "
+                                  "account (figures 0 = no figure held, not zero dollars), cumulative statements, "
+                                  "and meetings, bills, regional bodies and programs with the fields they lack "
+                                  "(`kinds` filters the gaps: meeting, bill, body, program).")
+    async def coverage(self, info: Info[GraphQLContext, None], kinds: list[str] | None = None) -> CoverageReport:
+        return await coverage_field(info, kinds)
 
-    @strawberry.field(description="One Agency by graph id (`agency:...`); NOT_FOUND if there is none.")
-    async def agency(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Agency:
-        return await lookup(info, 'Agency', id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Agency nodes, filtered, sorted (default: by name) and paged.")
-    async def agencies(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: AgencyWhere | None = None, sort: AgencySort | None = None,
-    ) -> Connection[Edge[Agency]]:
-        return await list_nodes(info, 'Agency', first, after, where, sort)
 
-    @strawberry.field(description="One IntergovernmentalOrganization by graph id (`igo:...`); NOT_FOUND if none.")
-    async def intergovernmental_organization(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> IntergovernmentalOrganization:
-        return await lookup(info, 'IntergovernmentalOrganization', id)  # type: ignore[return-value]
+def _lookup_field(label: str) -> Any:
+    prefix = "gov" if label == "Actor" else vocab.ID_PREFIXES[label]
 
-    @strawberry.field(description="IntergovernmentalOrganization nodes, filtered, sorted (default: by name) and paged.")
-    async def intergovernmental_organizations(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: IntergovernmentalOrganizationWhere | None = None, sort: IntergovernmentalOrganizationSort | None = None,
-    ) -> Connection[Edge[IntergovernmentalOrganization]]:
-        return await list_nodes(info, 'IntergovernmentalOrganization', first, after, where, sort)
+    async def resolve(self: Any, info: Any, id: strawberry.ID) -> Any:  # noqa: A002 - the GraphQL argument name
+        return await lookup(info, label, id)
 
-    @strawberry.field(description="One CivilSocietyOrganization by graph id (`cso:...`); NOT_FOUND if there is none.")
-    async def civil_society_organization(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> CivilSocietyOrganization:
-        return await lookup(info, 'CivilSocietyOrganization', id)  # type: ignore[return-value]
+    resolve.__annotations__ = {"info": "Info[GraphQLContext, None]", "id": "strawberry.ID", "return": label}
+    return strawberry.field(resolver=resolve,
+                            description=f"One {label} by graph id (`{prefix}:...`); NOT_FOUND if there is none.")
 
-    @strawberry.field(description="CivilSocietyOrganization nodes, filtered, sorted (default: by name) and paged.")
-    async def civil_society_organizations(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: CivilSocietyOrganizationWhere | None = None, sort: CivilSocietyOrganizationSort | None = None,
-    ) -> Connection[Edge[CivilSocietyOrganization]]:
-        return await list_nodes(info, 'CivilSocietyOrganization', first, after, where, sort)
 
-    @strawberry.field(description="One PrivateSectorActor by graph id (`org:...`); NOT_FOUND if there is none.")
-    async def private_sector_actor(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> PrivateSectorActor:
-        return await lookup(info, 'PrivateSectorActor', id)  # type: ignore[return-value]
+def _list_field(label: str) -> Any:
+    async def resolve(self: Any, info: Any, first: Any = None, after: Any = None, where: Any = None,
+                      sort: Any = None) -> Any:
+        return await list_nodes(info, label, first, after, where, sort)
 
-    @strawberry.field(description="PrivateSectorActor nodes, filtered, sorted (default: by name) and paged.")
-    async def private_sector_actors(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: PrivateSectorActorWhere | None = None, sort: PrivateSectorActorSort | None = None,
-    ) -> Connection[Edge[PrivateSectorActor]]:
-        return await list_nodes(info, 'PrivateSectorActor', first, after, where, sort)
+    resolve.__annotations__ = {
+        "info": "Info[GraphQLContext, None]", "first": "int | None", "after": "str | None",
+        "where": f"{label}Where | None", "sort": f"{label}Sort | None", "return": f"Connection[Edge[{label}]]",
+    }
+    return strawberry.field(resolver=resolve,
+                            description=f"{label} nodes, filtered, sorted (default: by name) and paged.")
 
-    @strawberry.field(description="One Program by graph id (`program:...`); NOT_FOUND if there is none.")
-    async def program(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Program:
-        return await lookup(info, 'Program', id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Program nodes, filtered, sorted (default: by name) and paged.")
-    async def programs(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: ProgramWhere | None = None, sort: ProgramSort | None = None,
-    ) -> Connection[Edge[Program]]:
-        return await list_nodes(info, 'Program', first, after, where, sort)
+# Names the generated annotations use, resolved by Strawberry in this module's namespace.
+globals().update(TYPES)
+globals()["Actor"] = Actor
+globals().update({f"{label}Where": cls for label, cls in filters.WHERE.items()})
+globals().update({f"{label}Sort": cls for label, cls in filters.SORT.items()})
 
-    @strawberry.field(description="One Funding by graph id (`funding:...`); NOT_FOUND if there is none.")
-    async def funding(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Funding:
-        return await lookup(info, 'Funding', id)  # type: ignore[return-value]
+_ROOTS: dict[str, Any] = {}
+for _label, (_one, _many) in catalog.ROOT_FIELDS.items():
+    _ROOTS[_one] = _lookup_field(_label)
+    _ROOTS[_many] = _list_field(_label)
 
-    @strawberry.field(description="Funding nodes, filtered, sorted (default: by name) and paged.")
-    async def fundings(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: FundingWhere | None = None, sort: FundingSort | None = None,
-    ) -> Connection[Edge[Funding]]:
-        return await list_nodes(info, 'Funding', first, after, where, sort)
-
-    @strawberry.field(description="One Objective by graph id (`objective:...`); NOT_FOUND if there is none.")
-    async def objective(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Objective:
-        return await lookup(info, 'Objective', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Objective nodes, filtered, sorted (default: by name) and paged.")
-    async def objectives(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: ObjectiveWhere | None = None, sort: ObjectiveSort | None = None,
-    ) -> Connection[Edge[Objective]]:
-        return await list_nodes(info, 'Objective', first, after, where, sort)
-
-    @strawberry.field(description="One FocusArea by graph id (`focus:...`); NOT_FOUND if there is none.")
-    async def focus_area(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> FocusArea:
-        return await lookup(info, 'FocusArea', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="FocusArea nodes, filtered, sorted (default: by name) and paged.")
-    async def focus_areas(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: FocusAreaWhere | None = None, sort: FocusAreaSort | None = None,
-    ) -> Connection[Edge[FocusArea]]:
-        return await list_nodes(info, 'FocusArea', first, after, where, sort)
-
-    @strawberry.field(description="One Mechanism by graph id (`mechanism:...`); NOT_FOUND if there is none.")
-    async def mechanism(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Mechanism:
-        return await lookup(info, 'Mechanism', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Mechanism nodes, filtered, sorted (default: by name) and paged.")
-    async def mechanisms(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: MechanismWhere | None = None, sort: MechanismSort | None = None,
-    ) -> Connection[Edge[Mechanism]]:
-        return await list_nodes(info, 'Mechanism', first, after, where, sort)
-
-    @strawberry.field(description="One Meeting by graph id (`meeting:...`); NOT_FOUND if there is none.")
-    async def meeting(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Meeting:
-        return await lookup(info, 'Meeting', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Meeting nodes, filtered, sorted (default: by name) and paged.")
-    async def meetings(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: MeetingWhere | None = None, sort: MeetingSort | None = None,
-    ) -> Connection[Edge[Meeting]]:
-        return await list_nodes(info, 'Meeting', first, after, where, sort)
-
-    @strawberry.field(description="One Legislation by graph id (`law:...`); NOT_FOUND if there is none.")
-    async def law(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Legislation:
-        return await lookup(info, 'Legislation', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Legislation nodes, filtered, sorted (default: by name) and paged.")
-    async def legislation(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: LegislationWhere | None = None, sort: LegislationSort | None = None,
-    ) -> Connection[Edge[Legislation]]:
-        return await list_nodes(info, 'Legislation', first, after, where, sort)
-
-    @strawberry.field(description="One Source by graph id (`src:...`); NOT_FOUND if there is none.")
-    async def source(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Source:
-        return await lookup(info, 'Source', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Source nodes, filtered, sorted (default: by name) and paged.")
-    async def sources(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: SourceWhere | None = None, sort: SourceSort | None = None,
-    ) -> Connection[Edge[Source]]:
-        return await list_nodes(info, 'Source', first, after, where, sort)
-
-    @strawberry.field(description="One Actor by graph id (`gov:...`); NOT_FOUND if there is none.")
-    async def actor(
-        self, info: Info[GraphQLContext, None], id: strawberry.ID  # noqa: A002
-    ) -> Actor:
-        return await lookup(info, 'Actor', id)  # type: ignore[return-value]
-
-    @strawberry.field(description="Actor nodes, filtered, sorted (default: by name) and paged.")
-    async def actors(
-        self, info: Info[GraphQLContext, None], first: int | None = None, after: str | None = None,
-        where: ActorWhere | None = None, sort: ActorSort | None = None,
-    ) -> Connection[Edge[Actor]]:
-        return await list_nodes(info, 'Actor', first, after, where, sort)
-
+Query = strawberry.type(types.new_class("Query", (_QueryBase,), {}, lambda ns: ns.update(
+    {"__module__": __name__, **_ROOTS})))

@@ -184,6 +184,153 @@ def check_18(d: dict) -> None:
             assert ids(edge["node"]["programs"]) == out("PARTICIPATES_IN", edge["node"]["graphId"])
 
 
+def nodes_where(label: str, **props: Any) -> set[str]:
+    return {n.id for n in DATA.nodes if n.label == label and all(n.properties.get(k) == v for k, v in props.items())}
+
+
+def edges_of(rel: str, start: str | None = None, end: str | None = None) -> list:
+    return [e for e in DATA.edges if e.type == rel and (start is None or e.start == start)
+            and (end is None or e.end == end)]
+
+
+def check_19(d: dict) -> None:
+    want = {f for f in into("FUNDS", "program:cbsi")
+            if NODES[f].properties["flowType"] in ("request", "proposed", "appropriation")
+            and not NODES[f].properties.get("cumulative")}
+    assert ids(d["fundings"]) == want and d["fundings"]["totalCount"] == len(want)
+    years = [e["node"]["fiscalYear"] for e in d["fundings"]["edges"]]
+    assert years == sorted(years, key=lambda y: (y is None, y or 0))
+    for edge in d["fundings"]["edges"]:
+        node = edge["node"]
+        assert ids(node["proposedBy"]) == out("PROPOSED_BY", node["graphId"])
+        assert {s["graphId"] for s in node["sources"]} == set(NODES[node["graphId"]].sources)
+        assert node["account"] == NODES[node["graphId"]].properties.get("account")
+
+
+def check_20(d: dict) -> None:
+    assert ids(d["fundings"]) == nodes_where("Funding", cumulative=True)
+    for edge in d["fundings"]["edges"]:
+        node = edge["node"]
+        assert node["fiscalYearStart"] is not None or node["fiscalYearEnd"] is not None or node["asOf"] is not None
+
+
+def check_21(d: dict) -> None:
+    meetings = d["mechanism"]["meetings"]["edges"]
+    assert {e["node"]["graphId"] for e in meetings} == into("OF", "mechanism:security-cooperation-dialogue")
+    dates = [e["node"]["date"] for e in meetings]
+    assert dates == sorted(dates, key=lambda v: (v is None, v or ""))
+    for edge in meetings:
+        node = edge["node"]
+        assert ids(node["host"]) == out("HOSTED_BY", node["graphId"])
+        assert ids(node["people"]) == into("ATTENDED", node["graphId"]) & of_label("Person")
+        for person in node["people"]["edges"]:
+            records = edges_of("ATTENDED", person["node"]["graphId"], node["graphId"])
+            stated = {e.properties.get("role") for e in records}
+            assert person["role"] in stated
+        assert ids(node["outcomes"]) == out("PRODUCED", node["graphId"])
+
+
+def check_22(d: dict) -> None:
+    dialogue = into("OF", "mechanism:security-cooperation-dialogue")
+    want = {e.start for e in DATA.edges if e.type == "ATTENDED" and e.end in dialogue} & of_label("Person")
+    assert ids(d["people"]) == want
+    for edge in d["people"]["edges"]:
+        person = edge["node"]["graphId"]
+        assert ids(edge["node"]["positions"]) == out("HOLDS_POSITION", person)
+
+
+def check_23(d: dict) -> None:
+    body = d["intergovernmentalOrganization"]
+    assert ids(body["members"]) == into("MEMBER_OF", "igo:rss") and ids(body["members"])
+    assert ids(body["seat"]) == out("HEADQUARTERED_IN", "igo:rss")
+    for edge in body["members"]["edges"]:
+        record = edges_of("MEMBER_OF", edge["node"]["graphId"], "igo:rss")[0]
+        assert edge["since"] == record.properties.get("since")
+        assert {s["graphId"] for s in edge["sources"]} == set(record.sources)
+
+
+def check_24(d: dict) -> None:
+    want = {n.id for n in DATA.nodes if n.label == "Legislation" and (n.properties.get("congress") or 0) >= 114}
+    assert ids(d["legislation"]) == want
+    for edge in d["legislation"]["edges"]:
+        bill = edge["node"]["graphId"]
+        sponsors = {e.start for e in edges_of("SPONSORED", end=bill) if e.properties["role"] == "sponsor"}
+        assert ids(edge["node"]["sponsors"]) == sponsors
+        assert ids(edge["node"]["actions"]) == into("ACTION_ON", bill)
+        dates = [a["node"]["date"] for a in edge["node"]["actions"]["edges"]]
+        assert dates == sorted(dates)
+
+
+def check_25(d: dict) -> None:
+    laws = d["program"]["authorizedBy"]["edges"]
+    assert {e["node"]["graphId"] for e in laws} == out("AUTHORIZED_BY", "program:cbsi")
+    for edge in laws:
+        record = edges_of("AUTHORIZED_BY", "program:cbsi", edge["node"]["graphId"])[0]
+        assert edge["how"] == record.properties.get("how")
+
+
+def check_26(d: dict) -> None:
+    assert ids(d["fundings"]) == {e.start for e in DATA.edges if e.type == "ALLOCATED_TO"}
+    for edge in d["fundings"]["edges"]:
+        for share in edge["node"]["allocatedTo"]["edges"]:
+            record = edges_of("ALLOCATED_TO", edge["node"]["graphId"], share["node"]["graphId"])[0]
+            assert share["percentage"] == record.properties.get("percentage")
+            assert share["amount"] == record.properties.get("amount")
+
+
+def check_27(d: dict) -> None:
+    assert ids(d["fundings"]) == nodes_where("Funding", flowType="in-kind")
+    for edge in d["fundings"]["edges"]:
+        node = edge["node"]
+        assert ids(node["provider"]) == into("PROVIDES", node["graphId"])
+        assert ids(node["recipient"]) == out("RECEIVED_BY", node["graphId"])
+
+
+def check_28(d: dict) -> None:
+    from analysis import cooperation_paths, from_records
+
+    want = cooperation_paths(from_records(DATA), "gov:SR", "cso:padf", max_paths=5)
+    got = [tuple(p["nodeIds"]) for p in d["paths"]]
+    assert got == [p.nodes for p in want.paths if p.length <= 4]
+    for path in d["paths"]:
+        assert path["length"] == len(path["hops"]) and path["nodeIds"][0] == "gov:SR"
+        for hop in path["hops"]:
+            assert hop["relationships"] and all(r["sources"] for r in hop["relationships"])
+
+
+def check_29(d: dict) -> None:
+    from analysis import from_records
+    from analysis.knowledge_coverage import TRACKED_FISCAL_YEARS, coverage_report
+
+    report = coverage_report(from_records(DATA))
+    cells = d["coverage"]["fiscalYears"]
+    assert {c["fiscalYear"] for c in cells} == set(TRACKED_FISCAL_YEARS)
+    assert [(c["fiscalYear"], c["flowType"], c["account"], c["figures"]) for c in cells] == [
+        (c.fiscal_year, c.flow_type, c.account, c.figures) for c in report.fiscal_years]
+    assert {g["kind"] for g in d["coverage"]["gaps"]} <= {"meeting", "bill", "body"}
+    assert [(s["kind"], s["total"], s["complete"]) for s in d["coverage"]["summary"]] == [
+        (s.kind, s.total, s.complete) for s in report.summary]
+
+
+def check_30(d: dict) -> None:
+    source = "src:gao-19-201"
+    assert {n["graphId"] for n in d["source"]["citedBy"]} == {n.id for n in DATA.nodes if source in n.sources}
+    assert sorted((r["type"], r["startId"], r["endId"]) for r in d["source"]["citedIn"]) == sorted(
+        (e.type, e.start, e.end) for e in DATA.edges if source in e.sources)
+
+
+def check_31(d: dict) -> None:
+    us = {"gov:US"} | {n.id for n in DATA.nodes if n.properties.get("countryCode") == "US"}
+    assert ids(d["people"]) == {e.start for e in DATA.edges if e.type == "HOLDS_POSITION" and e.end in us}
+
+
+def check_32(d: dict) -> None:
+    rels = d["intergovernmentalOrganization"]["relationships"]
+    want = sorted({(e.type, "out" if e.start == "igo:caricom-impacs" else "in", e.end if e.start == "igo:caricom-impacs"
+                    else e.start) for e in DATA.edges if "igo:caricom-impacs" in (e.start, e.end)})
+    assert sorted((r["type"], r["direction"], r["other"]["graphId"]) for r in rels) == want
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {name[6:8]: check for name, check in globals().items()
                                              if name.startswith("check_")}
 ROUND_TRIPS: dict[str, int] = {}
