@@ -8,7 +8,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
 
 from schema.cost import QueryCostLimiter
-from schema.errors import MaskInternalErrors
+from schema.errors import LoggedSchema, MaskInternalErrors
 from schema.query import Query
 from schema.response_cache import CachedResponses
 from schema.types import TYPES
@@ -30,7 +30,7 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
     """The schema with depth, alias, token and cost limits and masked internal errors."""
     limits = limits or QueryLimits()
     validated = ValidationResults()  # one per schema: its limits decide what is valid
-    return strawberry.Schema(
+    return LoggedSchema(
         query=Query,
         types=list(TYPES.values()),
         extensions=[

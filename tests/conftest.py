@@ -36,6 +36,19 @@ def local_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j
 
 
 @pytest.fixture(scope="session")
+def launcher_neo4j(local_neo4j: LocalNeo4j | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
+    """A Neo4j run by the project's launcher, for tests of the launcher itself: the session's own, or (with
+    NEO4J_URI set) a small one started for them."""
+    if local_neo4j is not None:
+        yield local_neo4j
+        return
+    neo4j = LocalNeo4j(tmp_path_factory.mktemp("launcher"), port=free_port(), heap="512m", pagecache="64m")
+    neo4j.start()
+    yield neo4j
+    neo4j.stop()
+
+
+@pytest.fixture(scope="session")
 def neo4j_auth(local_neo4j: LocalNeo4j | None) -> tuple[str, str, str]:
     """(uri, user, password) of the test Neo4j."""
     if local_neo4j is None:
