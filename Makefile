@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cbsi-installed
 
-.PHONY: install neo4j-jars serve test lint schema bench clean
+.PHONY: install neo4j-jars serve test lint typecheck schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,14 @@ serve: neo4j-jars
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: neo4j-jars lint
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: neo4j-jars lint typecheck
 	$(BIN)/pytest
 
 schema: $(STAMP)
 	$(BIN)/cbsi-graph schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) app/neo4j_launcher/target .pytest_cache .ruff_cache
+	rm -rf $(VENV) app/neo4j_launcher/target .pytest_cache .ruff_cache .mypy_cache

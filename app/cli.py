@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"cbsi-graph {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one clear line, no traceback
+    except Exception as exc:  # the last line of defence: one clear line, no traceback
         if args.debug:
             raise
         message = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug)"

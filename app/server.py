@@ -51,6 +51,7 @@ class CbsiGraphQL(GraphQL):
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
         self._version_runner: CypherRunner | None = None
 
+    # ignore: Strawberry's base declares its own context type; ours is the richer GraphQLContext
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
             raise RuntimeError("the application has not started")

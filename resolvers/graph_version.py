@@ -9,6 +9,7 @@ keeps the caches to one round trip between them.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from neo4j.exceptions import DriverError, Neo4jError
 
@@ -38,8 +39,11 @@ class VersionReads:
             return await asyncio.shield(self._in_flight)
         if self._next is None:
             self._next = loop.create_future()
-            self._in_flight.add_done_callback(lambda _done, nxt=self._next: self._chain(runner, nxt))
+            self._in_flight.add_done_callback(functools.partial(self._after, runner, self._next))
         return await asyncio.shield(self._next)
+
+    def _after(self, runner: CypherRunner, future: asyncio.Future[int | None], _done: object) -> None:
+        self._chain(runner, future)
 
     def _chain(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
         self._in_flight, self._next = future, None

@@ -43,7 +43,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 def test_every_cli_command_is_in_the_readme() -> None:
     parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command").choices  # noqa: SLF001
+    commands = next(a for a in parser._actions if a.dest == "command").choices
     for command in commands:
         assert f"`cbsi-graph {command}" in README, f"cbsi-graph {command} is not described in the README"
 

@@ -161,7 +161,7 @@ class RecordSink:
         likewise: the model decides every case the fast check is not sure of). Emit it with `add_node_row`."""
         row_props = _plain_program(program_id, name, description, props)
         if row_props is None:
-            return _node_row(NodeRecord(id=program_id, label="Program", name=name,  # type: ignore[arg-type]
+            return _node_row(NodeRecord(id=program_id, label="Program", name=name,
                                         description=description, sources=self.sources, properties=props))
         return {"id": program_id, "props": row_props, "aliases": []}
 
