@@ -10,7 +10,6 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCac
 from schema.cost import QueryCostLimiter
 from schema.errors import LoggedSchema, MaskInternalErrors
 from schema.query import Query
-from schema.response_cache import CachedResponses
 from schema.types import TYPES
 from schema.validation_cache import CachedValidation, ValidationResults
 
@@ -40,7 +39,6 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
             lambda: CachedValidation(validated),
-            CachedResponses,
             MaskInternalErrors,
         ],
     )
