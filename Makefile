@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cbsi-installed
 
-.PHONY: install neo4j-jars chromium serve test lint schema bench clean
+.PHONY: install neo4j-jars chromium serve test lint typecheck schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,14 @@ lint: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
 
-test: neo4j-jars chromium lint
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: neo4j-jars chromium lint typecheck
 	$(BIN)/pytest
 
 schema: $(STAMP)
 	$(BIN)/cbsi-graph schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) app/neo4j_launcher/target .pytest_cache .ruff_cache
+	rm -rf $(VENV) app/neo4j_launcher/target .pytest_cache .ruff_cache .mypy_cache

@@ -142,7 +142,7 @@ def funding_shares(
     graph: nx.MultiDiGraph,
     by: str = "country",
     flow_types: Iterable[str] | None = None,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     include_zero: bool = False,
@@ -175,7 +175,7 @@ def funding_concentration(
     graph: nx.MultiDiGraph,
     by: str = "country",
     flow_types: Iterable[str] | None = None,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     include_zero: bool = False,
@@ -292,7 +292,7 @@ def coverage_gaps(
     graph: nx.MultiDiGraph,
     themes: str = "both",
     countries: Iterable[str] | str | None = None,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     flow_types: Iterable[str] | None = None,
 ) -> CoverageMatrix:
     """Objective / focus-area x country: how many programs, and how much money per flow type, zeros shown.

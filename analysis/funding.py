@@ -75,7 +75,7 @@ def _program_shares(graph: nx.MultiDiGraph, funding: str) -> dict[str, float]:
     known = [w for w in weights.values() if w is not None]
     if weights and len(known) == len(weights) and sum(known) > 0:
         total = float(sum(known))
-        return {p: float(w) / total for p, w in sorted(weights.items())}  # type: ignore[arg-type]
+        return {p: w / total for p, w in sorted(weights.items()) if w is not None}
     return equal_shares(weights)
 
 
@@ -187,7 +187,7 @@ class FundingPeriodRecord:
 
 def funding_by_year(
     graph: nx.MultiDiGraph,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
 ) -> Table[FundingPeriodRecord]:

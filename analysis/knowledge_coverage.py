@@ -88,7 +88,7 @@ class CoverageReport:
 
 
 def _label(graph: nx.MultiDiGraph, node: str) -> str | None:
-    return graph.nodes[node].get("label")  # type: ignore[no-any-return]
+    return graph.nodes[node].get("label")
 
 
 def _nodes(graph: nx.MultiDiGraph, label: str) -> list[str]:

@@ -47,7 +47,7 @@ def _top(table: Table, top: int | None) -> Table:
     return table.head(int(top)) if top is not None else table
 
 
-def _cooperation(G: nx.MultiDiGraph, fiscal_years: Years, countries: Names, actor_types: Names,  # noqa: N803
+def _cooperation(G: nx.MultiDiGraph, fiscal_years: Years, countries: Names, actor_types: Names,
                  kinds: Names) -> nx.Graph:
     return cooperation_graph(G, fiscal_years=fiscal_years, countries=countries, actor_types=actor_types,
                              kinds=_list(kinds) or COOPERATION_KINDS)
@@ -55,7 +55,7 @@ def _cooperation(G: nx.MultiDiGraph, fiscal_years: Years, countries: Names, acto
 
 def _centrality_measure(measure: str) -> Callable[..., Table]:
     def run(
-        G: nx.MultiDiGraph,  # noqa: N803
+        G: nx.MultiDiGraph,
         fiscal_years: Years = None,
         countries: Names = None,
         actor_types: Names = None,
@@ -82,7 +82,7 @@ def _centrality_measure(measure: str) -> Callable[..., Table]:
 
 
 def centrality_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -98,7 +98,7 @@ def centrality_measure(
 
 
 def brokers_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -117,7 +117,7 @@ def brokers_measure(
 
 
 def brokerage_roles_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -142,7 +142,7 @@ def brokerage_roles_measure(
 
 
 def constraint_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -159,7 +159,7 @@ def constraint_measure(
 
 
 def communities_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -180,7 +180,7 @@ def communities_measure(
 
 
 def affiliation_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -197,7 +197,7 @@ def affiliation_measure(
 
 
 def concentration_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -218,7 +218,7 @@ def concentration_measure(
 
 
 def coverage_gaps_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -236,7 +236,7 @@ def coverage_gaps_measure(
 
 
 def funding_by_year_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
@@ -246,7 +246,7 @@ def funding_by_year_measure(
 
 
 def paths_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     source: str,
     target: str,
     max_paths: int = 10,
@@ -263,7 +263,7 @@ def paths_measure(
 
 
 def knowledge_coverage_measure(
-    G: nx.MultiDiGraph,  # noqa: N803
+    G: nx.MultiDiGraph,
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,

@@ -126,9 +126,7 @@ class _Ties:
                 {"kind": kind, "via": via, "sources": sorted(sources)}
                 for (kind, via), sources in sorted(evidence.items(), key=lambda item: (item[0][0], item[0][1] or ""))
             ]
-            graph.add_edge(
-                a, b, weight=len(listed), evidence=listed, kinds=sorted({item["kind"] for item in listed})
-            )
+            graph.add_edge(a, b, weight=len(listed), evidence=listed, kinds=sorted({kind for kind, _ in evidence}))
 
 
 def _in_edges(graph: nx.MultiDiGraph, node: str, rel_type: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -168,7 +166,7 @@ def _slice_meta(where: Slice) -> dict[str, Any]:
 
 def cooperation_graph(
     graph: nx.MultiDiGraph,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     kinds: Iterable[str] = COOPERATION_KINDS,
@@ -244,10 +242,10 @@ def cooperation_graph(
             year = year_of(graph.nodes[meeting].get("date"))
             if not overlaps(None if year is None else (year, year), where.fiscal_years):
                 continue
-            members: dict[str, list[str]] = defaultdict(list)
+            attendees: dict[str, list[str]] = defaultdict(list)
             for actor, data in _in_edges(graph, meeting, "ATTENDED"):
-                members[actor].extend(data.get("sources", []))
-            pairs(members, "meeting", meeting, need_touch=True)
+                attendees[actor].extend(data.get("sources", []))
+            pairs(attendees, "meeting", meeting, need_touch=True)
     if wanted & {"membership", "member-of"}:
         bodies = sorted({end for _, end, d in graph.edges(data=True) if d.get("type") == "MEMBER_OF"})
         for body in bodies:
@@ -286,7 +284,7 @@ def cooperation_graph(
 
 def resource_flow_graph(
     graph: nx.MultiDiGraph,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
 ) -> nx.DiGraph:
@@ -350,7 +348,7 @@ def resource_flow_graph(
 
 def affiliation_graph(
     graph: nx.MultiDiGraph,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     roles: Iterable[str] | None = None,
@@ -400,7 +398,7 @@ def affiliation_graph(
 
 def funding_graph(
     graph: nx.MultiDiGraph,
-    fiscal_years: YearRange | int | None = None,
+    fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
 ) -> nx.DiGraph:

@@ -135,7 +135,7 @@ def _shares(weights: Mapping[str, float | None]) -> dict[str, float]:
     known = [w for w in weights.values() if w is not None]
     if len(known) == len(weights) and sum(known) > 0:
         total = float(sum(known))
-        return {key: float(weights[key]) / total for key in sorted(weights)}  # type: ignore[arg-type]
+        return {key: float(w) / total for key, w in sorted(weights.items()) if w is not None}
     return {key: 1.0 / len(weights) for key in sorted(weights)}
 
 
@@ -166,8 +166,8 @@ def parse_years(value: YearRange | int | str | None) -> YearRange | None:
             return int(text), int(text)
         lo, hi = text.split("-", 1)
         return (int(lo) if lo.strip() else None, int(hi) if hi.strip() else None)
-    lo, hi = value
-    return (None if lo is None else int(lo), None if hi is None else int(hi))
+    first, last = value
+    return (None if first is None else int(first), None if last is None else int(last))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ view, a context with its Cypher runner, the parser and validation caches, every 
 the result as JSON again) cost more than the answer itself. Here a hit is: read the body, read the graph
 version, one dictionary look-up, two `send` calls.
 
-Freshness is the schema-level cache's rule, unchanged: the graph version is read for every request through the
-shared `VersionReads` (a read only answers requests that arrived before it started), and a response is only
-served for the version it was computed on. When the version cannot be read (Neo4j down), the request goes to
+Freshness: the graph version is read for every request through the app's `GraphVersion` (shared reads; a
+read only answers requests that arrived before it started), and a response is only served for the version it
+was computed on. The version read for a miss is handed to Strawberry's context (`hand_over` / `handed_over`),
+so the request's resolvers do not read it again. When the version cannot be read (Neo4j down), the request goes to
 Strawberry, which reports the outage. Only status-200 JSON answers without `errors` are stored, exactly as
 Strawberry sent them, so a hit is byte for byte the response a miss gave.
 
@@ -26,9 +27,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.response_bytes import Headers, ResponseBytes, StoredResponse, request_key
 
 VersionSource = Callable[[], Awaitable[int | None]]
-GRAPH_VERSION_STATE = "cbsi_graph_version"  # key in the ASGI scope's `state`: the version this request read
+_VERSION_STATE = "cbsi_graph_version"  # key in the ASGI scope's `state`: the version this request read
 STORABLE_HEADERS = frozenset({b"content-length", b"content-type"})
 STREAMING_ACCEPTS = (b"text/event-stream", b"multipart/mixed")
+
+
+def hand_over(scope: Scope, version: int) -> None:
+    """Leave the version this request was checked against for the request's GraphQL context."""
+    scope.setdefault("state", {})[_VERSION_STATE] = version
+
+
+def handed_over(scope: Scope) -> int | None:
+    """The version `hand_over` left for this request (None: not read yet, e.g. the cache is off)."""
+    version = scope.get("state", {}).get(_VERSION_STATE)
+    return version if isinstance(version, int) else None
 
 
 def is_plain_json_post(scope: Scope, path: str) -> bool:
@@ -134,7 +146,7 @@ class CachedGraphQL:
             await send({"type": "http.response.body", "body": stored.body})
             return
         recorder = ResponseRecorder(send)
-        scope.setdefault("state", {})[GRAPH_VERSION_STATE] = version  # the request's read, for the resolvers
+        hand_over(scope, version)  # the request's read, for its resolvers
         await self.app(scope, replay(body, receive), recorder.send)
         response = recorder.storable()
         if response is not None:

@@ -9,11 +9,16 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from app.neo4j_connection import Neo4jTarget
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -22,34 +27,67 @@ class CliError(Exception):
     """A failure to report on one line (plus detail) with exit code 1."""
 
 
-def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+def _listen(host: str, port: int) -> socket.socket:
+    """The HTTP socket `serve` will answer on, bound before anything else happens, so a busy port is the first
+    thing reported (not after Neo4j started and a "serving" line was printed)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: no wait after a restart
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on http://{host}:{port} ({exc.strerror}): another program (another "
+                       "`cbsi-graph serve`?) uses that port; use `cbsi-graph serve --port N` (or set CBSI_PORT) "
+                       "for another one") from exc
+    return sock
 
-    from app.neo4j_connection import local_neo4j, resolve_target, sync_driver
-    from app.server import create_app
+
+def _seed_if_empty(target: Neo4jTarget) -> None:
+    """Create the schema and seed an empty graph. A Neo4j of NEO4J_URI that does not answer yet is no reason not
+    to serve: the server starts, `/ready` answers 503 until Neo4j does (seed then with `cbsi-graph seed`)."""
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+    from app.neo4j_connection import sync_driver
     from graph_seed.neo4j_writer import ensure_schema
     from graph_seed.seed import graph_is_empty, seed
 
+    try:
+        with sync_driver(target) as driver:
+            with driver.session(database=target.database) as session:
+                ensure_schema(session)
+            if graph_is_empty(driver, target.database):
+                print("The graph is empty: seeding the curated CBSI dataset...", flush=True)
+                seed(driver, target.database)
+    except (ServiceUnavailable, SessionExpired) as exc:
+        if target.managed:
+            raise
+        print(f"warning: Neo4j at {target.uri} does not answer ({_first_line(exc)}); serving anyway: /ready "
+              "answers 503 until it does (then run `cbsi-graph seed` if the graph is empty)", flush=True)
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.neo4j_connection import local_neo4j, resolve_target
+    from app.server import create_app
+
+    port = args.port if args.port is not None else settings.port
+    sock = _listen(settings.host, port)
     local = local_neo4j(settings) if settings.uses_local_neo4j else None
     started_here = local is not None and local.running_pid() is None
-    target = resolve_target(settings)
     try:
+        target = resolve_target(settings)
         if settings.auto_seed:
-            with sync_driver(target) as driver:
-                with driver.session(database=target.database) as session:
-                    ensure_schema(session)
-                if graph_is_empty(driver, target.database):
-                    print("The graph is empty: seeding the curated CBSI dataset...", flush=True)
-                    seed(driver, target.database)
+            _seed_if_empty(target)
         app = create_app(settings, target)
-        port = args.port if args.port is not None else settings.port
         print(f"CBSI Graph on http://{settings.host}:{port}/graphql (GraphiQL in a browser)", flush=True)
         # Everything built so far (modules, the schema, ~150k objects) lives until exit: freezing it keeps full
         # garbage collections from walking it. Measured under load: a 53-75 ms pause without, 3-5 ms with.
         gc.collect()
         gc.freeze()
-        uvicorn.run(app, host=settings.host, port=port, log_level=settings.log_level)
+        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
     finally:
+        sock.close()
         if local is not None and started_here and not args.keep_neo4j:
             local.stop()
     return 0
@@ -122,6 +160,17 @@ def _cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refused(settings: Settings) -> str:
+    """What to say when Neo4j refuses the credentials: which server, and where the password comes from."""
+    if settings.neo4j_uri:
+        return (f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r} with the password configured "
+                "(check NEO4J_USER / NEO4J_PASSWORD)")
+    password_file = settings.neo4j_home / "password"
+    return (f"the local Neo4j at bolt://127.0.0.1:{settings.neo4j_port} refused the password in {password_file} "
+            "(if another Neo4j owns that port, set CBSI_NEO4J_PORT; if the file was replaced, restart it with "
+            "`cbsi-graph neo4j stop` and `cbsi-graph neo4j start`)")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1].strip() if text else type(exc).__name__
@@ -189,8 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "is it running? (`cbsi-graph neo4j start`, or check NEO4J_URI)", file=sys.stderr)
         return 1
     except AuthError:
-        print(f"cbsi-graph {args.command}: error: Neo4j refused the user and password configured "
-              "(NEO4J_USER / NEO4J_PASSWORD)", file=sys.stderr)
+        print(f"cbsi-graph {args.command}: error: {_refused(get_settings())}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `cbsi-graph analyze ... | head`: the reader has all it wanted
         sys.stderr.close()
@@ -200,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"cbsi-graph {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one clear line, no traceback
+    except Exception as exc:  # the last line of defence: one clear line, no traceback
         if args.debug:
             raise
         message = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug)"

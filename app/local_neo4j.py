@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -47,6 +48,52 @@ JVM_FLAGS: tuple[str, ...] = (
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
     "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
 )
+
+
+# Maven's batch-mode transfer lines: "Downloaded from central: URL (9.3 MB at 2.1 MB/s)".
+_DOWNLOADED = re.compile(r"Downloaded from [\w.-]+: (\S+) \(([\d.,]+) (B|kB|KB|MB|GB)")
+_UNITS = {"B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+EXPECTED_DOWNLOAD_MB = 125  # Neo4j Community 5.26 with Bolt and Maven's own plugins, on an empty ~/.m2
+
+
+class MavenProgress:
+    """Turns Maven's output into a progress line every `every` seconds: files, megabytes, speed, current file."""
+
+    def __init__(self, progress: Callable[[str], None], every: float = 2.0) -> None:
+        self.progress, self.every = progress, every
+        self.files, self.bytes = 0, 0.0
+        self.started = self._last = time.monotonic()
+        self.tail: list[str] = []  # the last lines, to show when Maven fails
+
+    def line(self, text: str) -> None:
+        self.tail = [*self.tail[-29:], text.rstrip()]
+        match = _DOWNLOADED.search(text)
+        if match is None:
+            return
+        self.files += 1
+        self.bytes += float(match.group(2).replace(",", "")) * _UNITS[match.group(3)]
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self._last = now
+            self.progress(f"  {self.describe()}; now {match.group(1).rsplit('/', 1)[-1]}")
+
+    def describe(self) -> str:
+        seconds = max(time.monotonic() - self.started, 1e-3)
+        return (f"downloaded {self.files} files, {self.bytes / 1e6:.1f} of about {EXPECTED_DOWNLOAD_MB} MB "
+                f"({self.bytes / 1e6 / seconds:.1f} MB/s)")
+
+
+def run_maven(command: list[str], progress: Callable[[str], None], every: float = 2.0) -> tuple[int, str]:
+    """Run Maven, reporting its downloads as they happen (at most every `every` seconds); its exit code and the
+    last lines of its output."""
+    watcher = MavenProgress(progress, every)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          text=True, errors="replace") as process:
+        for text in process.stdout or ():
+            watcher.line(text)
+    if watcher.files:
+        progress(f"  {watcher.describe()}, done")
+    return process.returncode, "\n".join(watcher.tail)
 
 
 class LocalNeo4jError(RuntimeError):
@@ -145,18 +192,13 @@ class LocalNeo4j:
                 "or point NEO4J_URI at an existing Neo4j"
             )
         self.progress(
-            "Fetching Neo4j Community 5.26 jars from Maven Central and compiling the launcher (first run only)..."
+            f"Fetching Neo4j Community 5.26 jars from Maven Central (about {EXPECTED_DOWNLOAD_MB} MB on a first run, "
+            "into ~/.m2) and compiling the launcher..."
         )
         started = time.monotonic()
-        result = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), "package"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
-            raise LocalNeo4jError(f"mvn package in {LAUNCHER_DIR} failed (exit {result.returncode}):\n{tail}")
+        returncode, tail = run_maven([mvn, "-B", "-f", str(LAUNCHER_DIR / "pom.xml"), "package"], self.progress)
+        if returncode != 0:
+            raise LocalNeo4jError(f"mvn package in {LAUNCHER_DIR} failed (exit {returncode}):\n{tail}")
         stamp.write_text(digest + "\n")
         self.progress(f"Neo4j jars ready in {time.monotonic() - started:.0f}s ({LAUNCHER_DIR / 'target' / 'lib'}).")
 

@@ -50,15 +50,19 @@ def resolve_target(settings: Settings, start_local: bool = True) -> Neo4jTarget:
     return Neo4jTarget(local.uri, "neo4j", SecretStr(local.password()), "neo4j", True)
 
 
-def _driver_options() -> dict[str, float]:
-    return {"connection_timeout": 5.0, "connection_acquisition_timeout": 10.0, "max_transaction_retry_time": 3.0}
+# Seconds: fail fast on a dead server, wait a little for a busy pool, retry a transient failure briefly.
+CONNECTION_TIMEOUT, ACQUISITION_TIMEOUT, RETRY_TIME = 5.0, 10.0, 3.0
 
 
 def sync_driver(target: Neo4jTarget) -> Driver:
-    return GraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()), **_driver_options())
+    return GraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()),
+                                connection_timeout=CONNECTION_TIMEOUT,
+                                connection_acquisition_timeout=ACQUISITION_TIMEOUT,
+                                max_transaction_retry_time=RETRY_TIME)
 
 
 def async_driver(target: Neo4jTarget) -> AsyncDriver:
-    return AsyncGraphDatabase.driver(
-        target.uri, auth=(target.user, target.password.get_secret_value()), **_driver_options()
-    )
+    return AsyncGraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()),
+                                     connection_timeout=CONNECTION_TIMEOUT,
+                                     connection_acquisition_timeout=ACQUISITION_TIMEOUT,
+                                     max_transaction_retry_time=RETRY_TIME)

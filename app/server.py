@@ -1,8 +1,8 @@
 """The Starlette application: `/graphql` (API and GraphiQL), `/health` (process alive), `/ready` (Neo4j answers).
 
-Whole responses are cached in front of Strawberry (`app/cached_graphql.py`) unless CBSI_RESPONSE_CACHE=false;
-the schema-level `CachedResponses` extension is then not used by the server (the context has no `responses`),
-so a miss costs one graph-version read, not two, and a response is stored once.
+Whole responses are cached in front of Strawberry (`app/cached_graphql.py`) unless CBSI_RESPONSE_CACHE=false.
+The app owns one `GraphVersion` and hands it to that cache and to the network cache; the version read for a
+request reaches its context, so a miss costs one graph-version read, not two.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from app.cached_graphql import GRAPH_VERSION_STATE, CachedGraphQL
+from app.cached_graphql import CachedGraphQL, handed_over
 from app.explorer import install as install_explorer
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
 from resolvers.cypher import CypherRunner
+from resolvers.graph_version import GraphVersion
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
@@ -47,11 +48,14 @@ class CbsiGraphQL(GraphQL):
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
         self.driver: AsyncDriver | None = None
+        # the app's one graph version: read by the HTTP response cache and the network cache, shared reads
+        self.versions = GraphVersion()
         # network measures, cached until the graph version changes; a request waits for them as long as for a query
-        self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout)
+        self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout,
+                                    versions=self.versions)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
-        self._version_runner: CypherRunner | None = None
 
+    # ignore: Strawberry's base declares its own context type; ours is the richer GraphQLContext
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
             raise RuntimeError("the application has not started")
@@ -60,20 +64,8 @@ class CbsiGraphQL(GraphQL):
             self.network,
         )
         context.request, context.response = request, response
-        context.graph_version = request.scope.get("state", {}).get(GRAPH_VERSION_STATE)  # read by `CachedGraphQL`
+        context.graph_version = handed_over(request.scope)  # read by `CachedGraphQL` for this request
         return context
-
-    async def graph_version(self) -> int | None:
-        """The graph version for a request that has arrived; None when Neo4j cannot say (or before start-up).
-
-        Reads are shared with the network cache's (`VersionReads` never answers a request with a read that
-        started before it arrived), so the two caches cost one round trip between them.
-        """
-        if self.driver is None:
-            return None
-        if self._version_runner is None or self._version_runner.driver is not self.driver:
-            self._version_runner = CypherRunner(self.driver, self.target_database, self.settings.query_timeout)
-        return await self.network.reads.version(self._version_runner)
 
     target_database: str | None = None
 
@@ -87,6 +79,7 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         driver = async_driver(target)
         app.state.driver = graphql.driver = driver
+        graphql.versions.connect(CypherRunner(driver, target.database, settings.query_timeout))
         logger.info("CBSI Graph serving from %s", target.describe())
         try:
             yield
@@ -116,7 +109,7 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
 
     middleware: list[Middleware] = []
     if graphql.responses is not None:
-        middleware.append(Middleware(CachedGraphQL, responses=graphql.responses, version=graphql.graph_version))
+        middleware.append(Middleware(CachedGraphQL, responses=graphql.responses, version=graphql.versions.read))
 
     app = Starlette(
         routes=[

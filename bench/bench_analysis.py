@@ -116,7 +116,7 @@ def _in_child(fn: Callable[[], Any], budget: float) -> tuple[float | None, float
         try:
             seconds, mb, result = _timed(fn)
             payload = {"seconds": seconds, "mb": mb, "note": _describe(result)}
-        except BaseException as exc:  # noqa: BLE001 - report anything, then leave
+        except BaseException as exc:
             payload = {"seconds": None, "mb": None, "note": f"failed: {type(exc).__name__}: {exc}"[:200]}
         os.write(write_end, json.dumps(payload).encode())
         os.close(write_end)
@@ -187,7 +187,7 @@ class Bench:
         self.add(Row(graph, result.number_of_nodes(), result.number_of_edges(), name, seconds, mb, note))
         return result
 
-    def run_graph(self, label: str, G: nx.MultiDiGraph) -> None:  # noqa: N803
+    def run_graph(self, label: str, G: nx.MultiDiGraph) -> None:
         """Views, then every measure, on one graph."""
         coop = self.in_parent(label, "cooperation_graph", lambda: cooperation_graph(G))
         affil = self.in_parent(label, "affiliation_graph", lambda: affiliation_graph(G))

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve_process import running_server  # noqa: E402
+from serve_process import running_server
 
 COOKBOOK = Path(__file__).resolve().parents[1] / "docs" / "queries"
 MAX_REQUESTS_PER_CELL = 200_000

@@ -5,7 +5,6 @@ benchmark's. Files come from `bench/gen_aid_files.py` (deterministic). Every (ki
 Neo4j (2 GB heap, 1 GB page cache, the project's schema), stopped and deleted afterwards; its heap in use is
 sampled (JMX, every 0.5 s) while the import runs. "again" re-imports the same file: with the Source's
 `importStatus: complete` that is a no-op (hash the file, one query), so its rows/s is the hash speed.
-`--cypher` writes with the plain `UNWIND ... MERGE` Cypher instead of the `cbsi.importBatch` procedure.
 
     .venv/bin/python bench/bench_import.py                 # 10k and 100k rows, both formats
     .venv/bin/python bench/bench_import.py --sizes 10000 100000 1000000 --kinds fa-csv
@@ -51,9 +50,7 @@ def child(kind: str, path: str, uri: str, password: str) -> None:
     """Run one import and print its figures as JSON (runs in a fresh process)."""
     from neo4j import GraphDatabase
 
-    from graph_seed.importers import import_files, writer
-
-    writer.USE_PROCEDURE = os.environ.get("CBSI_BENCH_CYPHER") != "1"
+    from graph_seed.importers import import_files
 
     with GraphDatabase.driver(uri, auth=("neo4j", password)) as driver:
         started = time.monotonic()
@@ -70,7 +67,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--kinds", nargs="+", default=["fa-csv", "iati"], choices=["fa-csv", "iati"])
-    parser.add_argument("--cypher", action="store_true", help="write with plain Cypher, not cbsi.importBatch")
     parser.add_argument("--child", nargs=4, metavar=("KIND", "FILE", "URI", "PASSWORD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -81,7 +77,6 @@ def main() -> None:
     from bench.gen_aid_files import generate_fa, generate_iati
     from graph_seed.neo4j_writer import ensure_schema
 
-    env = dict(os.environ, CBSI_BENCH_CYPHER="1" if args.cypher else "0")
     results = []
     load = os.getloadavg()[0]
     for kind in args.kinds:
@@ -98,8 +93,7 @@ def main() -> None:
                         with HeapSampler(driver) as heap:
                             out = subprocess.run(
                                 [sys.executable, __file__, "--child", kind, str(path), neo4j.uri,
-                                 neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT,
-                                env=env)
+                                 neo4j.password()], capture_output=True, text=True, check=False, cwd=ROOT)
                         if out.returncode != 0:
                             print(out.stderr[-3000:], file=sys.stderr)
                             results.append((kind, size, attempt, None, path.stat().st_size))
@@ -111,7 +105,6 @@ def main() -> None:
                         results.append((kind, size, attempt, run, path.stat().st_size))
                         print(kind, size, attempt, run, flush=True)
     print()
-    print(f"write path: {'Cypher UNWIND ... MERGE' if args.cypher else 'cbsi.importBatch procedure'}")
     print(f"1-min load average at start: {load:.2f}; at end: {os.getloadavg()[0]:.2f}")
     print(f"{'kind':7} {'rows':>9} {'run':6} {'file MB':>8} {'seconds':>8} {'rows/s':>8} {'peak RSS MB':>12} "
           f"{'Neo4j heap MB':>14} {'nodes+':>8} {'rels+':>8} {'load':>5}")

@@ -11,7 +11,7 @@ Wrap timings in `flock /tmp/cbsi-bench.lock` when the machine is shared:
 
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_import_client.py --sizes 10000 100000
     .venv/bin/python bench/bench_import_client.py --batch-size 60 \
-        --digest fa-csv ../shared/data/fa_gov_El_Salvador_sample_100rows.csv
+        --digest fa-csv data/samples/fa_gov_El_Salvador_sample_100rows.csv
 """
 
 from __future__ import annotations

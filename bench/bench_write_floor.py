@@ -82,10 +82,41 @@ def rows(start: int, count: int) -> list[dict[str, Any]]:
     return out
 
 
+def write_floor(driver: Any, pid: int, shape: str, total: int, per_tx: int, writers: int = 1) -> dict[str, float]:
+    """Write `total` rows of one shape into the Neo4j behind `driver` (process `pid`; its schema is the
+    caller's), `writers` transactions at a time; seconds and CPU per row of both sides."""
+    from bench.fresh_neo4j import cpu_seconds
+
+    driver.execute_query(_TARGETS, agencies=AGENCIES, programs=PROGRAMS, partners=PARTNERS)
+    query = _IMPORT_ROWS if shape == "import" else _BARE_ROWS
+    before = driver.execute_query("MATCH (f:Funding) RETURN count(f) AS n").records[0]["n"]
+    server_cpu, client = cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
+    starts = list(range(0, total, per_tx))
+
+    def write(stream: int) -> None:
+        for start in starts[stream::writers]:
+            batch = rows(start, min(per_tx, total - start))
+            with driver.session() as session:
+                session.execute_write(lambda tx, b=batch: tx.run(query, rows=b, source=SOURCE).consume())
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        list(pool.map(write, range(writers)))
+    seconds = time.monotonic() - started
+    server_cpu = cpu_seconds(pid) - server_cpu
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
+    # rows(...) is built inside the timed loop: its cost is counted as client CPU, kept small
+    created = driver.execute_query("MATCH (f:Funding) RETURN count(f) AS n").records[0]["n"] - before
+    if created != total:
+        raise SystemExit(f"{shape}: expected {total} Funding nodes, found {created}")
+    return {"seconds": seconds, "rows_per_s": total / seconds, "server_us": server_cpu / total * 1e6,
+            "client_us": client_cpu / total * 1e6}
+
+
 def run_shape(shape: str, total: int, per_tx: int, writers: int = 1) -> dict[str, float]:
-    """Write `total` rows of one shape into a fresh local Neo4j (`writers` transactions at a time); seconds and
-    CPU per row of both sides."""
-    from bench.fresh_neo4j import cpu_seconds, fresh_neo4j
+    """`write_floor` into a fresh local Neo4j with the shape's schema."""
+    from bench.fresh_neo4j import fresh_neo4j
     from graph_seed.neo4j_writer import ensure_schema
 
     with fresh_neo4j() as (neo4j, driver):
@@ -94,32 +125,9 @@ def run_shape(shape: str, total: int, per_tx: int, writers: int = 1) -> dict[str
                 ensure_schema(session)
             else:
                 session.run("CREATE CONSTRAINT entity_id FOR (n:Entity) REQUIRE n.id IS UNIQUE").consume()
-            session.run(_TARGETS, agencies=AGENCIES, programs=PROGRAMS, partners=PARTNERS).consume()
-        query = _IMPORT_ROWS if shape == "import" else _BARE_ROWS
         pid = neo4j.running_pid()
         assert pid is not None
-        server_cpu, client = cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
-        starts = list(range(0, total, per_tx))
-
-        def write(stream: int) -> None:
-            for start in starts[stream::writers]:
-                batch = rows(start, min(per_tx, total - start))
-                with driver.session() as session:
-                    session.execute_write(lambda tx, b=batch: tx.run(query, rows=b, source=SOURCE).consume())
-
-        started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=writers) as pool:
-            list(pool.map(write, range(writers)))
-        seconds = time.monotonic() - started
-        server_cpu = cpu_seconds(pid) - server_cpu
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        client_cpu = after.ru_utime - client.ru_utime + after.ru_stime - client.ru_stime
-        # rows(...) is built inside the timed loop: its cost is counted as client CPU, kept small
-        created = driver.execute_query("MATCH (f:Funding) RETURN count(f) AS n").records[0]["n"]
-        if created != total:
-            raise SystemExit(f"{shape}: expected {total} Funding nodes, found {created}")
-    return {"seconds": seconds, "rows_per_s": total / seconds, "server_us": server_cpu / total * 1e6,
-            "client_us": client_cpu / total * 1e6}
+        return write_floor(driver, pid, shape, total, per_tx, writers)
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 # Frames whose share of the Bolt worker's samples is reported (inclusive: a frame anywhere in the stack).
 PARTS: dict[str, str] = {
-    "cbsi.importBatch procedure": "org.cbsigraph.ImportBatch.write",
+    "Cypher execution (UNWIND ... MERGE)": "org.neo4j.cypher.internal.runtime",
     "commit": "KernelTransactionImplementation.commit",
     "  tx state -> record commands": "KernelTransactionImplementation.extractCommands",
     "  write to the transaction log": "InternalTransactionCommitProcess.appendToLog",

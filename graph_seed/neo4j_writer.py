@@ -1,9 +1,26 @@
-"""Write records into Neo4j: constraints and indexes, then batched, parameterised `UNWIND ... MERGE`.
+"""The one module that writes CBSI nodes and relationships into Neo4j, for the seed and for the importers.
 
-Why MERGE with union semantics: the seed and the importers touch the same nodes (USAID is in the seed and in
-every FA file). Writing the same records again changes nothing; a second writer adds its sources to a node's
-`sources` list instead of replacing the first writer's. Labels and relationship types are spliced into Cypher
-only from `vocabulary`'s allow-lists; every value travels as a parameter.
+One set of rules, spliced into `UNWIND ... MERGE` queries, for every label and relationship type in
+`graph_seed.vocabulary` (a new label or type needs no code here):
+- **identity**: a node is MERGEd on `Entity {id}`; a relationship on its type plus, where the type has one, its
+  merge key (`vocabulary.MERGE_KEYS`: PARTICIPATES_IN by role, HOLDS_POSITION by title);
+- **labels**: `Entity`, the node's own label, and `Actor` for actors;
+- **properties**: only the names `graph_seed.model` allows for the label or type (`settable`), each set on its
+  own (`SET n += map` of unknown keys makes Neo4j plan an Eager, which slows every batch);
+- **sources, aliases, sector codes**: lists are unioned (`union`), never replaced, so two writers touching one
+  node (the seed and an import both know USAID) each leave their source; `aliasText` is rebuilt from `aliases`.
+
+Two writers use these rules with two policies:
+- **the seed** (`write_records`): the curated records are the truth. Properties are written on create and on
+  match; the queries return how many nodes (relationships) really changed, so writing the same records again
+  leaves the graph version alone (`bump_graph_version`).
+- **an import** (`write_batch`): create-or-append. Every node and relationship a batch CREATES is stamped
+  `createdBy: <source id>`; one that already existed only gets the source id appended to its `sources` -
+  an import never rewrites properties. That rule makes compensation exact (`importers/pipeline.py`,
+  `importers/bookkeeping.py`): removing the source id from pre-existing records and deleting what the source
+  created restores the graph without before-images. Sector codes are added only to programs the source created.
+
+Labels and relationship types reach Cypher only from the allow-lists; every value travels as a parameter.
 """
 
 from __future__ import annotations
@@ -11,11 +28,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from neo4j import ManagedTransaction, Result, Session, Transaction
 
 from graph_seed import vocabulary as vocab
-from graph_seed.model import EdgeRecord, NodeRecord
+from graph_seed.model import LABEL_PROPS, TYPE_PROPS, EdgeRecord, NodeRecord
 
 # Every node also carries `Entity` (one id space for `node(id)`) and actors carry `Actor`.
 ENTITY = "Entity"
@@ -39,34 +58,93 @@ INDEXES: tuple[str, ...] = (
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
 )
 
-# `labels` comes from the allow-list below, never from input.
-# Each query returns how many nodes (relationships) it really changed, so a write that changes nothing leaves
-# the graph version alone (see `bump_graph_version`).
-_MERGE_NODES = """
+# -- the rules -----------------------------------------------------------------------------------------
+def node_label_list(label: str) -> list[str]:
+    """A node's labels besides `Entity`: its own, and `Actor` for actors. Raises on a label not in the allow-list."""
+    if label not in vocab.NODE_LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return [label, "Actor"] if label in vocab.ACTOR else [label]
+
+
+def node_labels(label: str) -> str:
+    """The label clause for a node (`node_label_list` joined for Cypher)."""
+    return ":".join(node_label_list(label))
+
+
+@lru_cache(maxsize=128)
+def settable(label_or_type: str) -> tuple[str, ...]:
+    """Property names a write may set on a label's nodes or a type's relationships (from `graph_seed.model`);
+    a relationship's merge key is part of its MERGE pattern instead."""
+    if label_or_type in LABEL_PROPS:
+        return ("name", "description", *LABEL_PROPS[label_or_type].model_fields)
+    if label_or_type not in vocab.RELATIONSHIP_ENDPOINTS:
+        raise ValueError(f"unknown label or relationship type {label_or_type!r}")
+    key = vocab.MERGE_KEYS.get(label_or_type)
+    return tuple(name for name in TYPE_PROPS[label_or_type].model_fields if name != key)
+
+
+def merge_pattern(rel_type: str) -> str:
+    """`:TYPE` plus the type's merge key taken from the row, e.g. `:PARTICIPATES_IN {role: row.props.role}`."""
+    if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    key = vocab.MERGE_KEYS.get(rel_type)
+    return f":{rel_type} {{{key}: row.props.{key}}}" if key else f":{rel_type}"
+
+
+def union(var: str, name: str, items: str) -> str:
+    """`var.name` with the items of the list expression `items` it lacks appended (sources, aliases, codes)."""
+    return f"coalesce({var}.{name}, []) + [x IN {items} WHERE NOT x IN coalesce({var}.{name}, [])]"
+
+
+def alias_text(aliases: str) -> str:
+    """What the full-text index reads for aliases: the list expression `aliases` joined."""
+    return f"reduce(t = '', a IN {aliases} | t + a + ' | ')"
+
+
+def _set_each(var: str, names: Iterable[str], keep: bool) -> list[str]:
+    """`v.a = row.props.a` per name; `keep`: a name the row lacks keeps its stored value instead of going."""
+    return [f"{var}.{name} = coalesce(row.props.{name}, {var}.{name})" if keep else f"{var}.{name} = row.props.{name}"
+            for name in names]
+
+
+# -- the seed: records are the truth -----------------------------------------------------------------------
+# Each query returns how many nodes (relationships) it really changed.
+_SEED_NODES = """
 UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
 WITH n, row, properties(n) AS before, labels(n) AS beforeLabels
-SET n:{labels}
-SET n += row.props
-SET n.sources = coalesce(n.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(n.sources, [])],
-    n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
-SET n.aliasText = reduce(t = '', a IN n.aliases | t + a + ' | ')
+SET n:{labels}, {props}
+SET n.sources = {sources}, n.aliases = {aliases}
+SET n.aliasText = {alias_text}
 WITH n, before, beforeLabels
 WHERE before <> properties(n) OR size(beforeLabels) <> size(labels(n))
 RETURN count(n) AS changed
 """
-
-_MERGE_EDGES = """
+_SEED_EDGES = """
 UNWIND $rows AS row
 MATCH (a:Entity {{id: row.start}})
 MATCH (b:Entity {{id: row.end}})
-MERGE (a)-[r:{rel_type}{merge_props}]->(b)
+MERGE (a)-[r{pattern}]->(b)
 WITH r, row, properties(r) AS before
-SET r += row.props
-SET r.sources = coalesce(r.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])]
+SET {props}r.sources = {sources}
 WITH r, before WHERE before <> properties(r)
 RETURN count(r) AS changed
 """
+
+
+@lru_cache(maxsize=128)
+def merge_nodes_query(label: str) -> str:
+    return _SEED_NODES.format(labels=node_labels(label), props=", ".join(_set_each("n", settable(label), True)),
+                              sources=union("n", "sources", "row.sources"),
+                              aliases=union("n", "aliases", "row.aliases"), alias_text=alias_text("n.aliases"))
+
+
+@lru_cache(maxsize=128)
+def merge_edges_query(rel_type: str) -> str:
+    props = "".join(f"{item}, " for item in _set_each("r", settable(rel_type), True))
+    return _SEED_EDGES.format(pattern=merge_pattern(rel_type), props=props,
+                              sources=union("r", "sources", "row.sources"))
+
 
 COUNT_NODES = "MATCH (n:Entity) RETURN count(n) AS count"
 DELETE_ALL = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
@@ -98,30 +176,6 @@ class WriteSummary:
             f"{self.nodes_created} nodes and {self.relationships_created} relationships created, "
             f"{self.properties_set} properties set"
         )
-
-
-def node_label_list(label: str) -> list[str]:
-    """A node's labels besides `Entity`: its own, and `Actor` for actors. Raises on a label not in the allow-list."""
-    if label not in vocab.NODE_LABELS:
-        raise ValueError(f"unknown label {label!r}")
-    return [label, "Actor"] if label in vocab.ACTOR else [label]
-
-
-def node_labels(label: str) -> str:
-    """The label clause for a node (`node_label_list` joined for Cypher)."""
-    return ":".join(node_label_list(label))
-
-
-def merge_nodes_query(label: str) -> str:
-    return _MERGE_NODES.format(labels=node_labels(label))
-
-
-def merge_edges_query(rel_type: str) -> str:
-    if rel_type not in vocab.RELATIONSHIP_ENDPOINTS:
-        raise ValueError(f"unknown relationship type {rel_type!r}")
-    key = vocab.MERGE_KEYS.get(rel_type)
-    merge_props = f" {{{key}: row.props.{key}}}" if key else ""
-    return _MERGE_EDGES.format(rel_type=rel_type, merge_props=merge_props)
 
 
 def _node_row(node: NodeRecord) -> dict[str, object]:
@@ -221,3 +275,121 @@ def delete_all(session: Session) -> None:
     deleted = session.run(DELETE_ALL).consume().counters.nodes_deleted
     if deleted:
         session.execute_write(bump_graph_version)
+
+
+# -- an import: create or append -------------------------------------------------------------------------
+# Rows are plain dicts the importers built from values they had already checked (nodes validated with the
+# model once per distinct node), so nothing here re-validates; every value still travels as a parameter.
+_IMPORT_NODES = """
+UNWIND $rows AS row
+MERGE (n:Entity {{id: row.id}})
+ON CREATE SET n:{labels}, {props}, n.sources = [$source], n.aliases = row.aliases,
+              n.aliasText = {alias_text}, n.createdBy = $source
+ON MATCH SET n.sources = {sources}
+"""
+_IMPORT_EDGES = """
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.start}})
+MATCH (b:Entity {{id: row.end}})
+MERGE (a)-[r{pattern}]->(b)
+ON CREATE SET {props}r.sources = [$source], r.createdBy = $source
+ON MATCH SET r.sources = {sources}
+"""
+# A Funding node and its FUNDS edge in one pass: the program is matched once per row, no second UNWIND.
+_IMPORT_FUNDING = """
+UNWIND $rows AS row
+MERGE (f:Entity {{id: row.id}})
+ON CREATE SET f:{labels}, {props}, f.sources = [$source], f.aliases = [], f.aliasText = '', f.createdBy = $source
+ON MATCH SET f.sources = {f_sources}
+WITH f, row
+MATCH (p:Entity {{id: row.program}})
+MERGE (f)-[r{pattern}]->(p)
+ON CREATE SET r.sources = [$source], r.createdBy = $source
+ON MATCH SET r.sources = {r_sources}
+"""
+# A node that exists already (the seed's USAID): the import adds its source and nothing else.
+TOUCH = f"""
+UNWIND $ids AS id
+MATCH (n:Entity {{id: id}})
+SET n.sources = {union("n", "sources", "[$source]")}
+"""
+# Only programs this source created: an import never edits a node that existed before it.
+SECTOR_CODES = f"""
+UNWIND $rows AS row
+MATCH (p:Program {{id: row.id}})
+WHERE p.createdBy = $source
+SET p.sectorCodes = {union("p", "sectorCodes", "row.codes")}
+"""
+
+
+@lru_cache(maxsize=128)
+def import_nodes_query(label: str) -> str:
+    return _IMPORT_NODES.format(labels=node_labels(label), props=", ".join(_set_each("n", settable(label), False)),
+                                alias_text=alias_text("row.aliases"), sources=union("n", "sources", "[$source]"))
+
+
+@lru_cache(maxsize=128)
+def import_edges_query(rel_type: str) -> str:
+    props = "".join(f"{item}, " for item in _set_each("r", settable(rel_type), False))
+    return _IMPORT_EDGES.format(pattern=merge_pattern(rel_type), props=props,
+                                sources=union("r", "sources", "[$source]"))
+
+
+FUNDING_QUERY = _IMPORT_FUNDING.format(
+    labels=node_labels("Funding"), props=", ".join(_set_each("f", settable("Funding"), False)),
+    f_sources=union("f", "sources", "[$source]"), pattern=merge_pattern("FUNDS"),
+    r_sources=union("r", "sources", "[$source]"),
+)
+
+
+@dataclass
+class Batch:
+    """What one import transaction writes: nodes by label, touched ids, Funding rows (with their FUNDS edge),
+    relationships by type, and sector codes for programs."""
+
+    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    touch: list[str] = field(default_factory=list)
+    funding: list[dict[str, Any]] = field(default_factory=list)
+    edges: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sector_codes: list[dict[str, Any]] = field(default_factory=list)
+    size: int = 0
+    owner: str = ""  # set by the writer: the run that must still own the Source (see `importers/bookkeeping.py`)
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+
+@dataclass
+class Counts:
+    nodes_created: int = 0
+    relationships_created: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.nodes_created += other.nodes_created
+        self.relationships_created += other.relationships_created
+
+
+def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
+    """Write one import batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships."""
+    from graph_seed.importers import bookkeeping  # the importers build on this module, not the other way
+
+    counts = Counts()
+    if batch.owner:
+        bookkeeping.heartbeat(tx, source, batch.owner)  # the batch is rolled back if another run took the file
+
+    def run(query: str, **params: Any) -> None:
+        counters = tx.run(query, source=source, **params).consume().counters
+        counts.nodes_created += counters.nodes_created
+        counts.relationships_created += counters.relationships_created
+
+    for label, rows in batch.nodes.items():
+        run(import_nodes_query(label), rows=rows)
+    if batch.touch:
+        run(TOUCH, ids=batch.touch)
+    if batch.funding:
+        run(FUNDING_QUERY, rows=batch.funding)
+    for rel_type, rows in batch.edges.items():
+        run(import_edges_query(rel_type), rows=rows)
+    if batch.sector_codes:
+        run(SECTOR_CODES, rows=batch.sector_codes)
+    return counts

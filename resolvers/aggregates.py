@@ -71,9 +71,10 @@ def _shares(items: list[dict[str, Any]], weight_key: str | None = "percentage") 
     if not items:
         return [({"id": None, "name": None}, 1.0)]
     weights = [item.get(weight_key) if weight_key else None for item in items]
-    if all(w is not None for w in weights) and sum(weights) > 0:  # type: ignore[arg-type]
-        total = float(sum(weights))  # type: ignore[arg-type]
-        return [(item, float(w) / total) for item, w in zip(items, weights, strict=True)]  # type: ignore[arg-type]
+    known = [float(w) for w in weights if w is not None]
+    if len(known) == len(items) and sum(known) > 0:
+        total = sum(known)
+        return [(item, w / total) for item, w in zip(items, known, strict=True)]
     return [(item, 1.0 / len(items)) for item in items]
 
 
@@ -153,5 +154,5 @@ async def funding_aggregate(
     """(the grouping keys used, the groups) for the Fundings matching `where` (and `flowType`)."""
     dims = group_dimensions(group_by, flow_type)
     condition, params = compile_where("Funding", where)
-    facts = await runner.read(FUNDING_FACTS.format(where=condition), {**params, "flowType": flow_type})  # type: ignore[arg-type]
+    facts = await runner.read(FUNDING_FACTS.format(where=condition), {**params, "flowType": flow_type})
     return dims, aggregate(facts, dims)

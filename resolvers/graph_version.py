@@ -1,20 +1,45 @@
 """The graph version: read once for many concurrent requests, never older than a request's arrival.
 
-Why here: the response caches (`app/cached_graphql.py`; `schema/response_cache.py` in-process) and the
-network-measure cache (`resolvers/network.py`) all key on the version that every CBSI writer bumps
-(`graph_seed.neo4j_writer`); reading it is Cypher, so it belongs with the resolvers, and one shared reader
-keeps the caches to one round trip between them.
+Why here: the HTTP response cache (`app/cached_graphql.py`) and the network-measure cache
+(`resolvers/network.py`) both key on the version that every CBSI writer bumps (`graph_seed.neo4j_writer`);
+reading it is Cypher, so it belongs with the resolvers. The application owns one `GraphVersion` and hands it
+to both caches (`app/server.py`), so they share one round trip between them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph_seed.neo4j_writer import GRAPH_VERSION
 from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
+
+
+class GraphVersion:
+    """The graph version as one application reads it: one object, made by the app and handed to its HTTP
+    response cache, its network cache and (through them) every request's context.
+
+    `read()` is for callers outside a request (the HTTP cache, before Strawberry runs), with the runner the app
+    gave at start-up (`connect`); `reads.version(runner)` is for a request's resolvers, with the request's own.
+    Both go through the same `VersionReads`, so concurrent readers share reads.
+    """
+
+    def __init__(self) -> None:
+        self.reads = VersionReads()
+        self._runner: CypherRunner | None = None
+
+    def connect(self, runner: CypherRunner) -> None:
+        """The runner `read()` uses: the app's, once its driver exists."""
+        self._runner = runner
+
+    async def read(self) -> int | None:
+        """The version for a request that has arrived; None when Neo4j cannot say, or before `connect`."""
+        if self._runner is None:
+            return None
+        return await self.reads.version(self._runner)
 
 
 class VersionReads:
@@ -38,8 +63,11 @@ class VersionReads:
             return await asyncio.shield(self._in_flight)
         if self._next is None:
             self._next = loop.create_future()
-            self._in_flight.add_done_callback(lambda _done, nxt=self._next: self._chain(runner, nxt))
+            self._in_flight.add_done_callback(functools.partial(self._after, runner, self._next))
         return await asyncio.shield(self._next)
+
+    def _after(self, runner: CypherRunner, future: asyncio.Future[int | None], _done: object) -> None:
+        self._chain(runner, future)
 
     def _chain(self, runner: CypherRunner, future: asyncio.Future[int | None]) -> None:
         self._in_flight, self._next = future, None

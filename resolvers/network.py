@@ -37,7 +37,7 @@ from graph_seed.to_networkx import graph_from_rows
 from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
 from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError, is_timeout
-from resolvers.graph_version import VersionReads
+from resolvers.graph_version import GraphVersion
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
@@ -86,7 +86,8 @@ class NetworkCache:
     """
 
     def __init__(self, max_results: int = 256, wait_seconds: float | None = None,
-                 projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING) -> None:
+                 projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING,
+                 versions: GraphVersion | None = None) -> None:
         self.max_results = max_results
         self.wait_seconds = wait_seconds
         self.projection_timeout = projection_timeout
@@ -96,7 +97,7 @@ class NetworkCache:
         self.results: OrderedDict[str, Any] = OrderedDict()
         self.projections = 0  # how many times the graph was read (tests check the cache works)
         self.computations = 0
-        self.reads = VersionReads()
+        self.versions = versions or GraphVersion()  # the app's own (`app/server.py`), shared with the HTTP cache
         # one read at a time, each started after the previous ended: they finish in order, the last one wins
         self._projecting: _Work | None = None
         self._projection_failure: _ProjectionFailure | None = None
@@ -116,7 +117,7 @@ class NetworkCache:
 
     async def read_version(self, runner: CypherRunner) -> int:
         """The graph version now (shared reads); if Neo4j cannot say, a direct read reports the outage."""
-        version = await self.reads.version(runner)
+        version = await self.versions.reads.version(runner)
         if version is None:
             version = int((await runner.read(GRAPH_VERSION))[0]["version"])
         return version

@@ -96,7 +96,7 @@ async def page(
     condition, params = compile_where(label, where)
     after_condition = _after(sort, direction, after, params)
     cypher = PAGE.format(label=label, where=condition, after=after_condition, sort=sort, direction=direction)
-    rows = await runner.read(cypher, {**params, "limit": first + 1})  # type: ignore[arg-type]
+    rows = await runner.read(cypher, {**params, "limit": first + 1})
     nodes = [NodeRow(row["props"], tuple(row["labels"])) for row in rows]
     out = [(encode_cursor(sort, node.props.get(sort), node.props["id"]), node) for node in nodes[:first]]
     return Page(out, len(nodes) > first, condition, params)
@@ -104,7 +104,7 @@ async def page(
 
 async def count(runner: CypherRunner, label: str, where: dict[str, Any] | None) -> int:
     condition, params = compile_where(label, where)
-    rows = await runner.read(COUNT.format(label=label, where=condition), params)  # type: ignore[arg-type]
+    rows = await runner.read(COUNT.format(label=label, where=condition), params)
     return int(rows[0]["count"])
 
 

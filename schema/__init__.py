@@ -8,9 +8,8 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
 
 from schema.cost import QueryCostLimiter
-from schema.errors import MaskInternalErrors
+from schema.errors import LoggedSchema, MaskInternalErrors
 from schema.query import Query
-from schema.response_cache import CachedResponses
 from schema.types import TYPES
 from schema.validation_cache import CachedValidation, ValidationResults
 
@@ -30,7 +29,7 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
     """The schema with depth, alias, token and cost limits and masked internal errors."""
     limits = limits or QueryLimits()
     validated = ValidationResults()  # one per schema: its limits decide what is valid
-    return strawberry.Schema(
+    return LoggedSchema(
         query=Query,
         types=list(TYPES.values()),
         extensions=[
@@ -40,7 +39,6 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
             lambda: CachedValidation(validated),
-            CachedResponses,
             MaskInternalErrors,
         ],
     )

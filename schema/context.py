@@ -9,7 +9,6 @@ from neo4j import AsyncDriver
 
 from resolvers.cypher import CypherRunner
 from resolvers.network import NetworkCache
-from schema.response_cache import ResponseCache
 
 
 @dataclass
@@ -20,13 +19,13 @@ class GraphQLContext:
     max_page_size: int = 100
     loaders: dict[str, Any] = field(default_factory=dict)
     network: NetworkCache = field(default_factory=NetworkCache)  # shared by every request of one app
-    responses: ResponseCache | None = None  # whole responses by graph version; None: off
     graph_version: int | None = None  # read at most once per request (`schema/network.py`), or handed over
+    # by the HTTP response cache (`app/cached_graphql.py`)
     request: Any = None
     response: Any = None
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str | None, timeout: float, max_page_size: int,
-               network: NetworkCache | None = None, responses: ResponseCache | None = None) -> GraphQLContext:
+               network: NetworkCache | None = None) -> GraphQLContext:
         return cls(runner=CypherRunner(driver, database, timeout), max_page_size=max_page_size,
-                   network=network or NetworkCache(), responses=responses)
+                   network=network or NetworkCache())

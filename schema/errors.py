@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
@@ -26,7 +27,8 @@ from resolvers.errors import (
 )
 
 __all__ = [
-    "BadCursorError", "BadFilterError", "ClientError", "LimitExceededError", "MaskInternalErrors", "NotFoundError",
+    "BadCursorError", "BadFilterError", "ClientError", "LimitExceededError", "LoggedSchema", "MaskInternalErrors",
+    "NotFoundError",
 ]
 
 logger = logging.getLogger("cbsi_graph.graphql")
@@ -68,3 +70,23 @@ class MaskInternalErrors(SchemaExtension):
     def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
         return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
                             path=error.path, original_error=None, extensions=extensions)
+
+
+class LoggedSchema(strawberry.Schema):
+    """Strawberry's schema, logging each error by kind instead of every one at ERROR with a traceback.
+
+    A client's mistake (syntax, validation, unknown id, bad filter, a limit) is one INFO line; a time-out one
+    WARNING line. Neo4j outages and internal errors are logged by `MaskInternalErrors` (a WARNING line; the
+    traceback with the id the client was given), so only internal errors carry a traceback.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            original = error.original_error
+            where = ".".join(str(step) for step in error.path) if error.path else "the document"
+            message = " ".join(error.message.split())
+            if original is None or isinstance(original, ClientError):
+                code = original.code if isinstance(original, ClientError) else "INVALID_QUERY"
+                logger.info("client error %s at %s: %s", code, where, message)
+            elif is_timeout(original):
+                logger.warning("query timed out at %s", where)

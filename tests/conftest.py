@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from neo4j import Driver, GraphDatabase
@@ -17,8 +16,6 @@ from neo4j import Driver, GraphDatabase
 from app.local_neo4j import LocalNeo4j
 from graph_seed.neo4j_writer import delete_all, ensure_schema
 from graph_seed.seed import seed
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def free_port() -> int:
@@ -28,20 +25,24 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The read-only folder of real IATI and ForeignAssistance.gov files beside the repository."""
-    path = Path(os.environ.get("CBSI_SHARED_DIR", SHARED)) / "data"
-    if not path.is_dir():
-        pytest.fail(f"shared data folder {path} not found; set CBSI_SHARED_DIR")
-    return path
-
-
-@pytest.fixture(scope="session")
 def local_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j | None]:
     if os.environ.get("NEO4J_URI"):
         yield None
         return
     neo4j = LocalNeo4j(tmp_path_factory.mktemp("neo4j"), port=free_port(), heap="1g", pagecache="256m")
+    neo4j.start()
+    yield neo4j
+    neo4j.stop()
+
+
+@pytest.fixture(scope="session")
+def launcher_neo4j(local_neo4j: LocalNeo4j | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
+    """A Neo4j run by the project's launcher, for tests of the launcher itself: the session's own, or (with
+    NEO4J_URI set) a small one started for them."""
+    if local_neo4j is not None:
+        yield local_neo4j
+        return
+    neo4j = LocalNeo4j(tmp_path_factory.mktemp("launcher"), port=free_port(), heap="512m", pagecache="64m")
     neo4j.start()
     yield neo4j
     neo4j.stop()

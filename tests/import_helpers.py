@@ -1,10 +1,14 @@
-"""Helpers for the importer tests: a full, order-independent dump of the graph to compare states."""
+"""Helpers for the importer tests: the real sample files, and a full, order-independent dump of the graph."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
+
+# The real IATI and ForeignAssistance.gov files kept in the repository (data/samples/README.md says whence).
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 _NODES = "MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
 _RELS = ("MATCH (a:Entity)-[r]->(b:Entity) "

@@ -229,7 +229,7 @@ class _FakeSession:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def execute_read(self, work):  # noqa: ANN001, ANN201
+    def execute_read(self, work):
         return work(self.tx)
 
 

@@ -43,7 +43,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 def test_every_cli_command_is_in_the_readme() -> None:
     parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command").choices  # noqa: SLF001
+    commands = next(a for a in parser._actions if a.dest == "command").choices
     for command in commands:
         assert f"`cbsi-graph {command}" in README, f"cbsi-graph {command} is not described in the README"
 
@@ -52,3 +52,17 @@ def test_cookbook_index_lists_every_query() -> None:
     index = (ROOT / "docs" / "queries" / "README.md").read_text()
     for path in (ROOT / "docs" / "queries").glob("*.graphql"):
         assert f"]({path.name})" in index, f"{path.name} is missing from docs/queries/README.md"
+
+
+def test_nothing_reads_files_from_outside_the_repository() -> None:
+    """A fresh clone stands alone: the real sample files live in data/samples, and every file a doc names exists."""
+    tracked = [p for folder in ("app", "analysis", "bench", "examples", "graph_seed", "loaders", "resolvers",
+                                "schema", "tests", "docs") for p in (ROOT / folder).rglob("*")
+               if p.suffix in (".py", ".md", ".sh", ".toml") and p != Path(__file__)]
+    tracked += [ROOT / "README.md", ROOT / "Makefile", ROOT / ".ci" / "run"]
+    for path in tracked:
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text and "CBSI_SHARED_DIR" not in text, f"{path} reaches outside the repository"
+    for name in re.findall(r"data/samples/([\w.-]+\.(?:csv|xml))", README):
+        assert (ROOT / "data" / "samples" / name).is_file(), f"the README names data/samples/{name}, not in the repo"
+    assert (ROOT / "data" / "samples" / "README.md").is_file()

@@ -10,23 +10,24 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import ImportInProgressError, batch_write, bookkeeping, import_files, pipeline, writer
+from graph_seed import neo4j_writer
+from graph_seed.importers import ImportInProgressError, bookkeeping, import_files, pipeline, writer
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
 from graph_seed.seed import seed
-from tests.import_helpers import count, dump, one, without
+from tests.import_helpers import SAMPLES, count, dump, one, without
 
 FA = Path(__file__).parent / "fixtures" / "fa"
 IATI = Path(__file__).parent / "fixtures" / "iati"
 SAMPLE = "fa_gov_El_Salvador_sample_100rows.csv"
-REAL_WRITE = batch_write.write_batch
+REAL_WRITE = neo4j_writer.write_batch
 
 
 def _fail_on_call(monkeypatch: pytest.MonkeyPatch, driver: Driver, n: int) -> dict[str, int]:
     """Make the n-th batch raise; records how many Funding nodes had committed at that moment."""
     calls = {"n": 0, "committed_funding": -1}
 
-    def failing(tx: Any, source: str, batch: batch_write.Batch) -> batch_write.Counts:
+    def failing(tx: Any, source: str, batch: neo4j_writer.Batch) -> neo4j_writer.Counts:
         calls["n"] += 1
         if calls["n"] == n:
             calls["committed_funding"] = count(driver, "MATCH (f:Funding) RETURN count(f)")
@@ -34,7 +35,7 @@ def _fail_on_call(monkeypatch: pytest.MonkeyPatch, driver: Driver, n: int) -> di
         return REAL_WRITE(tx, source, batch)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 60)
-    monkeypatch.setattr(batch_write, "write_batch", failing)
+    monkeypatch.setattr(neo4j_writer, "write_batch", failing)
     return calls
 
 
@@ -47,23 +48,23 @@ def _clean_run(driver: Driver, files: list[Path]) -> tuple[Any, Any]:
 
 @pytest.mark.neo4j
 def test_failure_after_committed_batches_is_undone_then_rerun_equals_clean_run(
-        seeded_graph: Driver, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = [shared_data / SAMPLE, FA / "new_layout.csv"]
+        seeded_graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [SAMPLES / SAMPLE, FA / "new_layout.csv"]
     before = dump(seeded_graph)
     calls = _fail_on_call(monkeypatch, seeded_graph, 5)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(seeded_graph, "fa-csv", files)
     assert calls["committed_funding"] > 0  # batches had committed before the failure ...
     assert dump(seeded_graph) == before  # ... and were undone, `sources` of seed nodes included
-    monkeypatch.setattr(batch_write, "write_batch", REAL_WRITE)
+    monkeypatch.setattr(neo4j_writer, "write_batch", REAL_WRITE)
     import_files(seeded_graph, "fa-csv", files)
     assert without(dump(seeded_graph), "importedAt") == _clean_run(seeded_graph, files)
 
 
 @pytest.mark.neo4j
 def test_crash_leaves_importing_and_the_next_import_cleans_up(
-        seeded_graph: Driver, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = [shared_data / SAMPLE]
+        seeded_graph: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [SAMPLES / SAMPLE]
     sid = source_id(file_sha256(files[0]))
     _fail_on_call(monkeypatch, seeded_graph, 4)
     monkeypatch.setattr(pipeline, "_undo", lambda session, ids, owner: None)  # killed: no compensation ran
@@ -71,7 +72,7 @@ def test_crash_leaves_importing_and_the_next_import_cleans_up(
         import_files(seeded_graph, "fa-csv", files)
     assert one(seeded_graph, "MATCH (s:Source {id: $id}) RETURN s.importStatus AS st", id=sid)["st"] == "importing"
     assert count(seeded_graph, "MATCH (n:Entity {createdBy: $id}) RETURN count(n)", id=sid) > 1  # partial data
-    monkeypatch.setattr(batch_write, "write_batch", REAL_WRITE)
+    monkeypatch.setattr(neo4j_writer, "write_batch", REAL_WRITE)
     crashed = dump(seeded_graph)
     # Right after the crash the file still looks busy: a re-import is refused and writes nothing ...
     with pytest.raises(ImportInProgressError, match="another import of this file is running"):
@@ -87,8 +88,8 @@ def test_crash_leaves_importing_and_the_next_import_cleans_up(
 
 
 @pytest.mark.neo4j
-def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Driver, shared_data: Path) -> None:
-    files = [shared_data / SAMPLE, FA / "bad_rows.csv"]
+def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Driver) -> None:
+    files = [SAMPLES / SAMPLE, FA / "bad_rows.csv"]
     import_files(seeded_graph, "fa-csv", files)
     first = dump(seeded_graph)
     again = import_files(seeded_graph, "fa-csv", files)
@@ -101,11 +102,11 @@ def test_same_bytes_twice_is_a_noop_and_dry_run_still_validates(seeded_graph: Dr
 
 
 @pytest.mark.neo4j
-def test_bookkeeping_is_on_imported_records_only(seeded_graph: Driver, shared_data: Path) -> None:
+def test_bookkeeping_is_on_imported_records_only(seeded_graph: Driver) -> None:
     assert count(seeded_graph, "MATCH (n:Entity) WHERE n.createdBy IS NOT NULL OR n.importStatus IS NOT NULL "
                                "RETURN count(n)") == 0
     seed_ids = one(seeded_graph, "MATCH (n:Entity) RETURN collect(n.id) AS ids")["ids"]
-    import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
+    import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert count(seeded_graph, "MATCH (n:Entity) WHERE n.id IN $ids AND n.createdBy IS NOT NULL RETURN count(n)",
                  ids=seed_ids) == 0
     assert count(seeded_graph, "MATCH (n:Entity) WHERE NOT n:Source AND NOT n.id IN $ids AND n.createdBy IS NULL "

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph_seed.importers import MissingColumnError, StrictModeError, batch_write, import_files
+from graph_seed import neo4j_writer
+from graph_seed.importers import MissingColumnError, StrictModeError, import_files
 from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import fa_date
 from graph_seed.importers.fa_csv import is_placeholder_partner, parse_fiscal_year
 from graph_seed.importers.resolve import normalise_name
-from tests.import_helpers import count, dump, one
+from tests.import_helpers import SAMPLES, count, dump, one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fa"
 SAMPLE = "fa_gov_El_Salvador_sample_100rows.csv"
@@ -74,10 +75,10 @@ def test_bad_rows_are_reported_with_lines() -> None:
 # -- against Neo4j ----------------------------------------------------------------------------------------
 
 @pytest.mark.neo4j
-def test_real_sample_imports_as_the_file_says(empty_graph: Driver, shared_data: Path) -> None:
-    rows = _rows(shared_data / SAMPLE)
+def test_real_sample_imports_as_the_file_says(empty_graph: Driver) -> None:
+    rows = _rows(SAMPLES / SAMPLE)
     seen: list[int] = []
-    summary = import_files(empty_graph, "fa-csv", [shared_data / SAMPLE], progress=seen.append)
+    summary = import_files(empty_graph, "fa-csv", [SAMPLES / SAMPLE], progress=seen.append)
     assert seen[-1] == 100 and summary.problems == [] and summary.rows_skipped == 0
     activities = {r["Activity ID"] for r in rows}
     assert count(empty_graph, "MATCH (p:Program) RETURN count(p)") == len(activities) == summary.programs
@@ -114,8 +115,8 @@ def test_real_sample_imports_as_the_file_says(empty_graph: Driver, shared_data: 
 
 
 @pytest.mark.neo4j
-def test_importing_twice_changes_nothing(empty_graph: Driver, shared_data: Path) -> None:
-    files = [shared_data / SAMPLE, FIXTURES / "bad_rows.csv", FIXTURES / "new_layout.csv"]
+def test_importing_twice_changes_nothing(empty_graph: Driver) -> None:
+    files = [SAMPLES / SAMPLE, FIXTURES / "bad_rows.csv", FIXTURES / "new_layout.csv"]
     import_files(empty_graph, "fa-csv", files)
     first = dump(empty_graph)
     import_files(empty_graph, "fa-csv", files)
@@ -142,8 +143,8 @@ def test_quirks_transition_quarter_duplicates_new_layout(empty_graph: Driver) ->
 
 
 @pytest.mark.neo4j
-def test_strict_writes_nothing_when_a_row_is_bad(empty_graph: Driver, shared_data: Path) -> None:
-    import_files(empty_graph, "fa-csv", [shared_data / SAMPLE])
+def test_strict_writes_nothing_when_a_row_is_bad(empty_graph: Driver) -> None:
+    import_files(empty_graph, "fa-csv", [SAMPLES / SAMPLE])
     before = dump(empty_graph)
     with pytest.raises(StrictModeError) as caught:
         import_files(empty_graph, "fa-csv", [FIXTURES / "new_layout.csv", FIXTURES / "bad_rows.csv"], strict=True)
@@ -152,13 +153,13 @@ def test_strict_writes_nothing_when_a_row_is_bad(empty_graph: Driver, shared_dat
 
 
 @pytest.mark.neo4j
-def test_seeded_usaid_is_reused_not_duplicated(seeded_graph: Driver, shared_data: Path) -> None:
+def test_seeded_usaid_is_reused_not_duplicated(seeded_graph: Driver) -> None:
     usaid_before = one(seeded_graph, "MATCH (a:Agency {id: 'agency:usaid'}) RETURN a")["a"]
     agency_ids = "MATCH (a:Agency) RETURN collect(a.id) AS ids"
     agencies_before = set(one(seeded_graph, agency_ids)["ids"])
     provides = "MATCH (:Agency {id: 'agency:usaid'})-[:PROVIDES]->(f:Funding) RETURN count(f)"
     provided_before = count(seeded_graph, provides)
-    import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE, FIXTURES / "new_layout.csv"])
+    import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE, FIXTURES / "new_layout.csv"])
     usaid = one(seeded_graph, "MATCH (a:Agency {id: 'agency:usaid'}) RETURN a")["a"]
     assert usaid["name"] == usaid_before["name"]  # curated properties untouched, only the source added
     assert set(usaid["sources"]) - set(usaid_before["sources"]) and len(usaid["sources"]) == (
@@ -179,11 +180,11 @@ def test_seeded_usaid_is_reused_not_duplicated(seeded_graph: Driver, shared_data
 
 
 @pytest.mark.neo4j
-def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver, shared_data: Path,
+def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     before = dump(seeded_graph)
     calls = {"n": 0}
-    real = batch_write.write_batch
+    real = neo4j_writer.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -192,10 +193,10 @@ def test_failure_mid_way_leaves_graph_unchanged(seeded_graph: Driver, shared_dat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 50)
-    monkeypatch.setattr(batch_write, "write_batch", failing)
+    monkeypatch.setattr(neo4j_writer, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
-        import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
+        import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert dump(seeded_graph) == before
-    monkeypatch.setattr(batch_write, "write_batch", real)
-    import_files(seeded_graph, "fa-csv", [shared_data / SAMPLE])
+    monkeypatch.setattr(neo4j_writer, "write_batch", real)
+    import_files(seeded_graph, "fa-csv", [SAMPLES / SAMPLE])
     assert count(seeded_graph, "MATCH (f:Funding)-[:FUNDS]->(:Program {faActivityId: '172472'}) RETURN count(f)") == 3

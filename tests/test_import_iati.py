@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
+from graph_seed import neo4j_writer
 from graph_seed.importers import (
     MalformedFileError,
     StrictModeError,
     UnsafeXMLError,
-    batch_write,
     import_files,
 )
 from graph_seed.importers import sink as sink_module
@@ -19,7 +19,7 @@ from graph_seed.importers.common import us_fiscal_year
 from graph_seed.importers.iati_parse import IatiHeader, iter_activities
 from graph_seed.model import NodeRecord
 from graph_seed.neo4j_writer import write_records
-from tests.import_helpers import count, dump, one
+from tests.import_helpers import SAMPLES, count, dump, one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 EXAMPLE = "iati-2.03-activity-standard-example-annotated.xml"
@@ -28,9 +28,9 @@ HOSTILE = ["xxe_file.xml", "billion_laughs.xml", "external_dtd.xml", "parameter_
 
 # -- pure parsing -----------------------------------------------------------------------------------------
 
-def test_parse_official_example(shared_data: Path) -> None:
+def test_parse_official_example() -> None:
     header = IatiHeader()
-    (activity,) = list(iter_activities(shared_data / EXAMPLE, header))
+    (activity,) = list(iter_activities(SAMPLES / EXAMPLE, header))
     assert header.version == "2.03"
     assert activity.identifier == "AA-AAA-123456789-ABC123"
     assert activity.title == "Activity title"  # the English (unmarked) narrative, not fr/es
@@ -79,9 +79,9 @@ def test_dry_run_without_a_database() -> None:
 # -- against Neo4j ----------------------------------------------------------------------------------------
 
 @pytest.mark.neo4j
-def test_official_example_imports_as_the_file_says(empty_graph: Driver, shared_data: Path) -> None:
+def test_official_example_imports_as_the_file_says(empty_graph: Driver) -> None:
     seen: list[int] = []
-    summary = import_files(empty_graph, "iati", [shared_data / EXAMPLE], progress=seen.append)
+    summary = import_files(empty_graph, "iati", [SAMPLES / EXAMPLE], progress=seen.append)
     assert seen and seen[-1] == 1
     assert (summary.activities, summary.programs, summary.transactions, summary.funding) == (1, 1, 1, 1)
     assert summary.problems == []
@@ -119,8 +119,8 @@ def test_official_example_imports_as_the_file_says(empty_graph: Driver, shared_d
 
 
 @pytest.mark.neo4j
-def test_importing_twice_changes_nothing(empty_graph: Driver, shared_data: Path) -> None:
-    files = [shared_data / EXAMPLE, FIXTURES / "legacy_105.xml", FIXTURES / "bad_transactions.xml"]
+def test_importing_twice_changes_nothing(empty_graph: Driver) -> None:
+    files = [SAMPLES / EXAMPLE, FIXTURES / "legacy_105.xml", FIXTURES / "bad_transactions.xml"]
     import_files(empty_graph, "iati", files)
     first = dump(empty_graph)
     import_files(empty_graph, "iati", files)
@@ -184,8 +184,8 @@ def test_strict_writes_nothing_when_a_row_is_bad(empty_graph: Driver) -> None:
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name", [*HOSTILE, "malformed.xml"])
-def test_hostile_or_malformed_file_writes_nothing(empty_graph: Driver, shared_data: Path, name: str) -> None:
-    import_files(empty_graph, "iati", [shared_data / EXAMPLE])
+def test_hostile_or_malformed_file_writes_nothing(empty_graph: Driver, name: str) -> None:
+    import_files(empty_graph, "iati", [SAMPLES / EXAMPLE])
     before = dump(empty_graph)
     expected = MalformedFileError if name == "malformed.xml" else UnsafeXMLError
     # the good file first, the bad one second: the first must not be half-committed either
@@ -196,13 +196,13 @@ def test_hostile_or_malformed_file_writes_nothing(empty_graph: Driver, shared_da
 
 
 @pytest.mark.neo4j
-def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver, shared_data: Path,
+def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     write_records_focus(empty_graph)
     before = dump(empty_graph)
-    files = [shared_data / EXAMPLE, FIXTURES / "legacy_105.xml"]
+    files = [SAMPLES / EXAMPLE, FIXTURES / "legacy_105.xml"]
     calls = {"n": 0}
-    real = batch_write.write_batch
+    real = neo4j_writer.write_batch
 
     def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
@@ -211,12 +211,12 @@ def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver, shared_data
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sink_module, "BATCH_SIZE", 2)
-    monkeypatch.setattr(batch_write, "write_batch", failing)
+    monkeypatch.setattr(neo4j_writer, "write_batch", failing)
     with pytest.raises(RuntimeError, match="injected"):
         import_files(empty_graph, "iati", files)
     assert calls["n"] == 2
     assert dump(empty_graph) == before
-    monkeypatch.setattr(batch_write, "write_batch", real)
+    monkeypatch.setattr(neo4j_writer, "write_batch", real)
     import_files(empty_graph, "iati", files)
     after_retry = dump(empty_graph)
     with empty_graph.session() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from graph_seed.importers import import_files
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
-from schema.response_cache import ResponseCache
+from tests.import_helpers import SAMPLES
 
 pytestmark = pytest.mark.neo4j
 SCHEMA = build_schema(QueryLimits())
@@ -24,13 +23,13 @@ QUERY = """{
 }"""
 
 
-def execute(auth: tuple[str, str, str], responses: ResponseCache, network: NetworkCache, query: str = QUERY) -> Any:
+def execute(auth: tuple[str, str, str], network: NetworkCache, query: str = QUERY) -> Any:
     uri, user, password = auth
 
     async def go() -> Any:
         driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
         try:
-            context = GraphQLContext.create(driver, None, 10.0, 100, network, responses)
+            context = GraphQLContext.create(driver, None, 10.0, 100, network)
             return await SCHEMA.execute(query, context_value=context)
         finally:
             await driver.close()
@@ -39,15 +38,15 @@ def execute(auth: tuple[str, str, str], responses: ResponseCache, network: Netwo
 
 
 def test_fa_import_is_seen_by_graphql_and_analysis(seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
-                                                   shared_data: Path) -> None:
-    responses, network = ResponseCache(), NetworkCache()
-    missing = execute(neo4j_auth, responses, network)
+                                                   ) -> None:
+    network = NetworkCache()
+    missing = execute(neo4j_auth, network)
     assert missing.errors[0].message == "id: no Government with id 'gov:SV'", "El Salvador comes with the import"
-    before = execute(neo4j_auth, responses, network, "{ network { graphVersion } }")
-    summary = import_files(seeded_graph, "fa-csv", [shared_data / "fa_gov_El_Salvador_sample_100rows.csv"])
+    before = execute(neo4j_auth, network, "{ network { graphVersion } }")
+    summary = import_files(seeded_graph, "fa-csv", [SAMPLES / "fa_gov_El_Salvador_sample_100rows.csv"])
     assert summary.programs > 0
 
-    after = execute(neo4j_auth, responses, network)
+    after = execute(neo4j_auth, network)
     assert after.errors is None, after.errors
     assert after.data["government"]["name"]
     assert after.data["government"]["programsOperating"]["totalCount"] == summary.programs

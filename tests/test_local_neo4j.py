@@ -25,30 +25,24 @@ def test_password_file_is_private_and_stable(tmp_path: Path) -> None:
     assert neo4j.password() == first
 
 
-def test_session_neo4j_requires_the_generated_password(local_neo4j: LocalNeo4j | None) -> None:
-    if local_neo4j is None:
-        pytest.skip(reason="NEO4J_URI points at an external Neo4j; nothing local to inspect")
-    with GraphDatabase.driver(local_neo4j.uri, auth=("neo4j", "neo4j")) as driver, pytest.raises(AuthError):
+def test_session_neo4j_requires_the_generated_password(launcher_neo4j: LocalNeo4j) -> None:
+    with GraphDatabase.driver(launcher_neo4j.uri, auth=("neo4j", "neo4j")) as driver, pytest.raises(AuthError):
         driver.verify_connectivity()
-    with GraphDatabase.driver(local_neo4j.uri, auth=("neo4j", local_neo4j.password())) as driver:
+    with GraphDatabase.driver(launcher_neo4j.uri, auth=("neo4j", launcher_neo4j.password())) as driver:
         assert driver.execute_query("RETURN 41 + 1 AS answer").records[0]["answer"] == 42
-    assert local_neo4j.status().running
+    assert launcher_neo4j.status().running
 
 
-def test_bolt_listens_on_loopback_only(local_neo4j: LocalNeo4j | None) -> None:
-    if local_neo4j is None:
-        pytest.skip(reason="NEO4J_URI points at an external Neo4j; nothing local to inspect")
-    conf = (local_neo4j.home / "conf" / "neo4j.conf").read_text()
-    assert f"server.bolt.listen_address=127.0.0.1:{local_neo4j.port}" in conf
+def test_bolt_listens_on_loopback_only(launcher_neo4j: LocalNeo4j) -> None:
+    conf = (launcher_neo4j.home / "conf" / "neo4j.conf").read_text()
+    assert f"server.bolt.listen_address=127.0.0.1:{launcher_neo4j.port}" in conf
     assert "dbms.security.auth_enabled=true" in conf
     assert "db.tx_log.preallocate=false" in conf
 
 
-def test_start_reuses_the_running_instance(local_neo4j: LocalNeo4j | None) -> None:
-    if local_neo4j is None:
-        pytest.skip(reason="NEO4J_URI points at an external Neo4j; nothing local to inspect")
-    pid = local_neo4j.running_pid()
-    again = LocalNeo4j(local_neo4j.home, port=local_neo4j.port, progress=lambda _m: None).start()
+def test_start_reuses_the_running_instance(launcher_neo4j: LocalNeo4j) -> None:
+    pid = launcher_neo4j.running_pid()
+    again = LocalNeo4j(launcher_neo4j.home, port=launcher_neo4j.port, progress=lambda _m: None).start()
     assert again.pid == pid
 
 

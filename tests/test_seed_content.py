@@ -1,6 +1,6 @@
 """The curated seed dataset says what its sources say: pure Python, no database.
 
-Each check below is a fact from /work/shared/sources (the State Department flyer and cbsi-facts.md).
+Each check below is a fact from the public sources that `graph_seed/data/sources.yaml` lists.
 """
 
 from __future__ import annotations

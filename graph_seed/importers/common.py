@@ -157,4 +157,4 @@ class FileSource:
             props["publisher"] = self.publisher
         if self.date:
             props["date"] = self.date
-        return NodeRecord(id=self.id, label="Source", name=self.path.name, properties=props)  # type: ignore[arg-type]
+        return NodeRecord(id=self.id, label="Source", name=self.path.name, properties=props)

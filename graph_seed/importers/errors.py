@@ -24,7 +24,7 @@ class RowProblem:
         return f"{where}: {self.field + ': ' if self.field else ''}{self.reason}"
 
 
-class ImportError_(Exception):  # noqa: N801 - trailing underscore: not the builtin ImportError
+class ImportError_(Exception):
     """A fatal import problem: nothing was written. The message names the file (and line/field if known)."""
 
     def __init__(self, file: str | Path, message: str, line: int | None = None, field: str | None = None) -> None:

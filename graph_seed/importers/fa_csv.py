@@ -344,6 +344,7 @@ class FaMapper:
             label="Agency", name=name, new_id=f"agency:fa:agency-{id_part(agency_id or name)}", country="US",
             fa_id=f"agency:{agency_id}" if agency_id else None, acronym=acronym or None,
         )
+        # ignore: `_remember` is typed for optional actors (partners may be none); an agency is always an id
         return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))  # type: ignore[return-value]
 
     def _sub_agency(self, row: _Row) -> str | None:

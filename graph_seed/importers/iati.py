@@ -156,6 +156,7 @@ class IatiMapper:
         props.update({k: v for k, v in (("startDate", start), ("endDate", end)) if v})
         props["sectorCodes"] = [code if vocabulary in DAC5_VOCABULARIES else f"{vocabulary}:{code}"
                                 for vocabulary, code, _pct in activity.sectors]
+        # ignore: `identifier` is typed optional, but an activity without one was skipped before (`map_activity`)
         return self.sink.program_row(program_id, activity.title or activity.identifier,  # type: ignore[arg-type]
                                      activity.description, props)
 

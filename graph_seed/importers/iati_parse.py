@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers.expat import ExpatError
 
@@ -23,6 +23,12 @@ from graph_seed.importers.errors import MalformedFileError, UnsafeXMLError
 
 LINE = "{urn:cbsi-graph}line"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _line(element: Any) -> int | None:
+    """The source line `iter_activities` stored on an element (an int under LINE, though attributes are str)."""
+    line = element.get(LINE)
+    return line if isinstance(line, int) else None
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,13 @@ def _text(element: Element | None) -> str | None:
         return text or None
     for wanted in ("en", None):
         for narrative in narratives:
-            if narrative.get(XML_LANG) == wanted and (narrative.text or "").strip():
-                return narrative.text.strip()  # type: ignore[union-attr]
+            text = (narrative.text or "").strip()
+            if narrative.get(XML_LANG) == wanted and text:
+                return text
     for narrative in narratives:
-        if (narrative.text or "").strip():
-            return narrative.text.strip()  # type: ignore[union-attr]
+        text = (narrative.text or "").strip()
+        if text:
+            return text
     return None
 
 
@@ -98,7 +106,7 @@ def _org(element: Element | None, ref_attr: str = "ref") -> IatiOrg | None:
     if ref is None and name is None:
         return None
     return IatiOrg(ref=ref, name=name, type=(element.get("type") or "").strip() or None,
-                   role=(element.get("role") or "").strip() or None, line=element.get(LINE))  # type: ignore[arg-type]
+                   role=(element.get("role") or "").strip() or None, line=_line(element))
 
 
 def _code(element: Element | None, attr: str = "code") -> str | None:
@@ -110,7 +118,7 @@ def _code(element: Element | None, attr: str = "code") -> str | None:
 def _activity(element: Element) -> IatiActivity:
     identifier = (element.findtext("iati-identifier") or "").strip() or None
     activity = IatiActivity(
-        line=element.get(LINE),  # type: ignore[arg-type]
+        line=_line(element),
         identifier=identifier,
         default_currency=(element.get("default-currency") or "").strip() or None,
         hierarchy=element.get("hierarchy"),
@@ -122,14 +130,14 @@ def _activity(element: Element) -> IatiActivity:
     general = [d for d in descriptions if d.get("type") in (None, "1", "general")] or descriptions
     activity.description = _text(general[0]) if general else None
     for date in element.findall("activity-date"):
-        activity.dates.append((date.get("type") or "", date.get("iso-date"), date.get(LINE)))  # type: ignore[arg-type]
+        activity.dates.append((date.get("type") or "", date.get("iso-date"), _line(date)))
     for org in element.findall("participating-org"):
         parsed = _org(org)
         if parsed is not None:
             activity.participating.append(parsed)
     for country in element.findall("recipient-country"):
         code = (country.get("code") or "").strip()
-        activity.countries.append((code, country.get("percentage"), country.get(LINE)))  # type: ignore[arg-type]
+        activity.countries.append((code, country.get("percentage"), _line(country)))
     for sector in element.findall("sector"):
         code = (sector.get("code") or "").strip()
         if code:
@@ -140,7 +148,7 @@ def _activity(element: Element) -> IatiActivity:
         tx_date = tx.find("transaction-date")
         type_element = tx.find("transaction-type")
         activity.transactions.append(IatiTransaction(
-            line=tx.get(LINE),  # type: ignore[arg-type]
+            line=_line(tx),
             type_code=_code(type_element),
             date=tx_date.get("iso-date") if tx_date is not None else None,
             value=value.text if value is not None else None,
@@ -192,7 +200,7 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
         depth += 1
         for name in attrib:  # in document order, as ElementTree builds it
             if "}" in name:
-                attrib = {fix(key): value for key, value in attrib.items()}  # type: ignore[arg-type]
+                attrib = {fix(key): value for key, value in attrib.items()}
                 break
         attrib[LINE] = expat.CurrentLineNumber
         element = build_start(fix(tag) if "}" in tag else tag, attrib)
@@ -200,7 +208,7 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
             root = element
             if element.tag != "iati-activities":
                 raise MalformedFileError(path, f"root element is <{element.tag}>, not <iati-activities>",
-                                         line=element.get(LINE))  # type: ignore[arg-type]
+                                         line=element.get(LINE))
             header.version = element.get("version")
             header.generated = element.get("generated-datetime")
 
@@ -226,6 +234,7 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
             for element in done:
                 yield _activity(element)
                 element.clear()
+                # ignore: `root` is typed optional; it is set by the first start tag, before any activity ends
                 root.remove(element)  # type: ignore[union-attr]
             done.clear()
             if not data:

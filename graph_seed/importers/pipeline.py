@@ -4,7 +4,7 @@ Why committed batches (and not one transaction): one transaction per import kept
 Neo4j's heap (files of 100k rows failed) and ran at 300-2,200 rows/s. Now each file is written in committed
 transactions of `sink.BATCH_SIZE` records, by a background thread while the next batch is parsed.
 
-All or nothing is kept by compensation, made exact by two rules (`batch_write.py`):
+All or nothing is kept by compensation, made exact by two rules (`graph_seed/neo4j_writer.py`):
 - every node and relationship an import CREATES is stamped `createdBy: <source id>`;
 - a node or relationship that already existed only gets the source id appended to `sources`: an import never
   rewrites properties it did not create. (The first import that created a program or Funding fixes its
@@ -69,7 +69,7 @@ from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.importers.writer import BatchWriter, has_batch_procedure, import_session
+from graph_seed.importers.writer import BatchWriter, import_session
 from graph_seed.neo4j_writer import ensure_schema
 
 Kind = Literal["iati", "fa-csv"]
@@ -184,7 +184,6 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
         return
     resolver = Resolver.from_graph(session, _MARKERS[kind])  # after any clean-up: it must not see partial data
     owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
-    server_side = has_batch_procedure(session)  # asked once per call, not per file
     begun: list[str] = []
     paths = {source_id(sha): path for path, sha in todo}
     finished: list[dict[str, Any]] = []
@@ -195,7 +194,7 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             if not bookkeeping.begin(session, sid, props, owner):
                 raise ImportInProgressError(path, _in_progress(0.0))
             begun.append(sid)
-            writer = BatchWriter(driver, database, sid, owner, server_side)
+            writer = BatchWriter(driver, database, sid, owner)
             sink = None
             try:
                 sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)

@@ -257,13 +257,13 @@ class Resolver:
         entry = self.alias_entries.get(node_id)
         if entry is not None:
             def make_alias(sources: tuple[str, ...]) -> NodeRecord:
-                return NodeRecord(id=entry.id, label=entry.label, name=entry.name,  # type: ignore[arg-type]
+                return NodeRecord(id=entry.id, label=entry.label, name=entry.name,
                                   aliases=entry.names, sources=sources, properties=entry.properties)
             return make_alias
         candidate = self.new_candidates[node_id]
 
         def make_new(sources: tuple[str, ...]) -> NodeRecord:
-            return NodeRecord(id=node_id, label=candidate.label, name=candidate.name,  # type: ignore[arg-type]
+            return NodeRecord(id=node_id, label=candidate.label, name=candidate.name,
                               sources=sources, properties=candidate.properties())
         return make_new
 

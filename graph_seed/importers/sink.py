@@ -3,7 +3,7 @@
 Why a sink between mappers and Neo4j: a mapper emits "this Program", "USAID provides this Funding" row by row;
 the same Program or actor recurs on many rows. The sink sends each node once per file, turns resolved nodes
 that are not the importer's own (the seed's USAID) into a `sources`-only touch, and groups rows per label/type
-so a batch is one procedure call or a handful of `UNWIND` queries (`batch_write.py`).
+so a batch is a handful of `UNWIND` queries (`graph_seed/neo4j_writer.py`).
 
 Why rows, not `NodeRecord`/`EdgeRecord` for everything: building a pydantic record per relationship and per
 Funding cost more than parsing (profiled). Actors are still validated as `NodeRecord`s; Program and Funding
@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from graph_seed import vocabulary as vocab
 from graph_seed.importers import spill
-from graph_seed.importers.batch_write import Batch
 from graph_seed.importers.resolve import Resolution
 from graph_seed.model import (
     ADJUSTABLE_FLOW_TYPES,
@@ -39,6 +38,7 @@ from graph_seed.model import (
     FundingProps,
     NodeRecord,
 )
+from graph_seed.neo4j_writer import Batch
 
 if TYPE_CHECKING:
     from graph_seed.importers.writer import BatchWriter
@@ -161,7 +161,7 @@ class RecordSink:
         likewise: the model decides every case the fast check is not sure of). Emit it with `add_node_row`."""
         row_props = _plain_program(program_id, name, description, props)
         if row_props is None:
-            return _node_row(NodeRecord(id=program_id, label="Program", name=name,  # type: ignore[arg-type]
+            return _node_row(NodeRecord(id=program_id, label="Program", name=name,
                                         description=description, sources=self.sources, properties=props))
         return {"id": program_id, "props": row_props, "aliases": []}
 
@@ -203,7 +203,7 @@ class RecordSink:
         self._batch.size += 2
 
     def add_sector_codes(self, program_id: str, codes: list[str]) -> None:
-        """Extra DAC codes for a Program this import created (written after its node; see `batch_write`)."""
+        """Extra DAC codes for a Program this import created (written after its node; see `neo4j_writer`)."""
         self._batch.sector_codes.append({"id": program_id, "codes": codes})
         self._batch.size += 1
 
@@ -223,7 +223,8 @@ class RecordSink:
         """
         if start == end:
             return
-        key = (start, rel_type, end, str(props.get("role", "")) if props else "")
+        merge_key = vocab.MERGE_KEYS.get(rel_type)
+        key = (start, rel_type, end, str(props.get(merge_key, "")) if props and merge_key else "")
         if dedupe and key in self._seen_edges:
             return
         checked = self._checked_props(rel_type, props) if props else {}

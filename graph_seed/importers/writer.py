@@ -9,10 +9,9 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from neo4j import Driver, NotificationDisabledClassification, Session
-from neo4j.exceptions import Neo4jError
 
-from graph_seed.importers import batch_write
-from graph_seed.importers.batch_write import Batch, Counts
+from graph_seed import neo4j_writer
+from graph_seed.neo4j_writer import Batch, Counts
 
 # An import's queries name properties (`importHeartbeat`, `importOwner`, ...) that a fresh graph has never
 # stored; Neo4j answers each with an "unrecognized property key" warning that the driver would print to stderr
@@ -25,29 +24,11 @@ def import_session(driver: Driver, database: str | None) -> Session:
     return driver.session(database=database, notifications_disabled_classifications=_EXPECTED_NOTIFICATIONS)
 
 
-# Set to False to write with plain Cypher even where the procedure exists (tests compare the two paths).
-USE_PROCEDURE = True
-
-
-def has_batch_procedure(session: Session) -> bool:
-    """True when this Neo4j has the project's `cbsi.importBatch` (the local Neo4j of `app/neo4j_launcher`)."""
-    if not USE_PROCEDURE:
-        return False
-    try:
-        record = session.run(batch_write.HAS_PROCEDURE, name=batch_write.PROCEDURE).single()
-    except Neo4jError:  # e.g. a user not allowed to list procedures: plain Cypher works everywhere
-        return False
-    return bool(record and record["found"])
-
-
 class BatchWriter:
     """Commits batches for one source, one `execute_write` each, on a single background thread, in order."""
 
-    def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "",
-                 server_side: bool = False) -> None:
-        """`server_side`: write with `cbsi.importBatch` (`has_batch_procedure`, asked once by the caller)."""
+    def __init__(self, driver: Driver, database: str | None, source_id: str, owner: str = "") -> None:
         self.driver, self.database, self.source_id, self.owner = driver, database, source_id, owner
-        self.server_side = server_side
         self.counts = Counts()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbsi-import-writer")
         self._pending: Future[Counts] | None = None
@@ -55,7 +36,7 @@ class BatchWriter:
     def submit(self, batch: Batch) -> None:
         """Queue a batch; first waits for (and re-raises any error of) the batch still being written."""
         self.wait()
-        batch.server_side, batch.owner = self.server_side, self.owner
+        batch.owner = self.owner
         self._pending = self._pool.submit(self._write, batch)
 
     def wait(self) -> None:
@@ -80,4 +61,4 @@ class BatchWriter:
     def _write(self, batch: Batch) -> Counts:
         with import_session(self.driver, self.database) as session:
             # looked up at call time, so tests can inject a failure after N committed batches
-            return session.execute_write(batch_write.write_batch, self.source_id, batch)
+            return session.execute_write(neo4j_writer.write_batch, self.source_id, batch)

@@ -12,8 +12,6 @@ import java.util.concurrent.CountDownLatch;
 
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
-import org.neo4j.kernel.api.procedure.GlobalProcedures;
-import org.neo4j.kernel.internal.GraphDatabaseAPI;
 
 /**
  * Starts Neo4j Community (embedded DBMS) with the Bolt connector on 127.0.0.1 for CBSI Graph.
@@ -54,25 +52,9 @@ public final class Launcher {
             dbms.shutdown();
             stopped.countDown();
         }, "cbsi-neo4j-shutdown"));
-        try {
-            registerProcedures(dbms);
-        } catch (Exception e) {
-            e.printStackTrace();
-            System.exit(1); // the hook shuts the DBMS down: a half-set-up Neo4j must not keep serving
-        }
         System.out.println(READY + " bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();
-    }
-
-    /**
-     * Registers the project's own procedures (the import batch writer) with the DBMS. Until this has run a
-     * client that checks for them (SHOW PROCEDURES) does not find them and falls back to plain Cypher.
-     */
-    private static void registerProcedures(DatabaseManagementService dbms) throws Exception {
-        GraphDatabaseAPI db = (GraphDatabaseAPI) dbms.database("neo4j");
-        db.getDependencyResolver().resolveDependency(GlobalProcedures.class)
-                .registerProcedure(ImportBatchProcedure.class);
     }
 
     /** Sets the neo4j user's password with Bolt closed, once per password (a digest marks it done). */
