@@ -311,6 +311,8 @@ def funding_statements(
     rows = []
     for flow in funding_flows(graph, Slice.make(fiscal_years, countries, actor_types)):
         attrs = graph.nodes[flow.id]
+        start: int | None
+        end: int | None
         if attrs.get("fiscalYear") is not None:  # fiscal years only: a calendar date is not a fiscal year
             start = end = int(attrs["fiscalYear"])
         else:
