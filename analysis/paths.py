@@ -22,6 +22,9 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+MAX_ENUMERATED = 10_000
+"""Shortest paths enumerated before sorting: beyond it, which paths are kept may depend on graph order."""
+
 DEFAULT_EXCLUDED_LABELS: tuple[str, ...] = ("Objective", "FocusArea", "Source")
 """Hubs that say nothing about cooperation (two programs advancing one objective), skipped by default."""
 
@@ -154,7 +157,9 @@ def cooperation_paths(
     if source == target:
         return PathResult(source, target, (CooperationPath((source,), ()),), False)
     try:
-        found = list(islice(nx.all_shortest_paths(undirected, source, target), max_paths + 1))
+        # Enumerate up to MAX_ENUMERATED shortest paths and sort them before keeping `max_paths`, so the answer
+        # does not depend on the order the graph was built in (Neo4j and the seed files build it differently).
+        found = list(islice(nx.all_shortest_paths(undirected, source, target), MAX_ENUMERATED + 1))
     except nx.NetworkXNoPath:
         return PathResult(source, target, (), False)
     found.sort()
