@@ -49,7 +49,10 @@ def print_report(report: Any) -> None:
             print(f"  FY{cell.fiscal_year} {cell.flow_type:<13} {cell.account:<8} {cell.figures}")
     print(f"\nCumulative statements (totals over a period, never one year's money): {len(report.cumulative)}")
     for figure in report.cumulative:
-        period = f"FY{figure.fiscal_year_start or '?'}-FY{figure.fiscal_year_end or '?'}"
+        start, end = figure.fiscal_year_start, figure.fiscal_year_end
+        period = ("a period the source does not state in fiscal years" if start is None and end is None
+                  else f"FY{start}-" + (f"FY{end}" if end is not None else "(open-ended)") if start is not None
+                  else f"fiscal years through FY{end}")
         amount = "no amount" if figure.amount_usd is None else f"${figure.amount_usd:,.0f}"
         print(f"  {figure.funding_id}: {figure.flow_type} {amount} over {period}"
               + (f", as of {figure.as_of}" if figure.as_of else ""))
