@@ -6,10 +6,10 @@ both. Nothing here touches a database: a dataset that does not validate never re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -63,7 +63,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))  # YAML keys here are text
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
 
@@ -80,7 +80,7 @@ def _validation_problems(name: str, line: int | None, exc: ValidationError) -> l
     return problems
 
 
-def _property_problems(raw: dict[str, Any], common: frozenset[str], models: dict[str, type[BaseModel]],
+def _property_problems(raw: dict[str, Any], common: frozenset[str], models: Mapping[str, type[BaseModel]],
                        kind_field: str, name: str, line: int | None) -> list[Problem]:
     """Validate a record's own properties on their own, so their errors show even when a common field fails."""
     model = models.get(str(raw.get(kind_field)))
@@ -108,7 +108,7 @@ def edge_from_mapping(raw: dict[str, Any]) -> EdgeRecord:
     return EdgeRecord.model_validate({**common, "properties": properties})
 
 
-def _parse_file(path: Path, shown: str, dataset: Dataset, lines: dict[int, tuple[str, int]],
+def _parse_file(path: Path, shown: str, dataset: Dataset, lines: dict[int, tuple[str, int | None]],
                 problems: list[Problem]) -> None:
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
@@ -151,10 +151,10 @@ def _parse_file(path: Path, shown: str, dataset: Dataset, lines: dict[int, tuple
                 problems.append(Problem(shown, line, None, str(exc)))
                 continue
             lines[id(record)] = (shown, line)
-            target.append(record)
+            target.append(record)  # type: ignore[arg-type]  # build() makes the record type of its section
 
 
-def check_integrity(dataset: Dataset, where: dict[int, tuple[str, int]] | None = None) -> list[Problem]:
+def check_integrity(dataset: Dataset, where: dict[int, tuple[str, int | None]] | None = None) -> list[Problem]:
     """Cross-record rules: unique ids, both ends of every relationship exist with allowed labels, sources exist."""
     where = where or {}
     problems: list[Problem] = []
@@ -186,13 +186,14 @@ def check_integrity(dataset: Dataset, where: dict[int, tuple[str, int]] | None =
         check_sources(edge)
         allowed_from, allowed_to = vocab.RELATIONSHIP_ENDPOINTS[edge.type]
         for end_field, node_id, allowed in (("from", edge.start, allowed_from), ("to", edge.end, allowed_to)):
-            node = index.get(node_id)
-            if node is None:
+            end_node = index.get(node_id)
+            if end_node is None:
                 problems.append(Problem(file, line, end_field, f"no node with id {node_id!r}"))
-            elif node.label not in allowed:
+            elif end_node.label not in allowed:
                 problems.append(Problem(
                     file, line, end_field,
-                    f"{edge.type} cannot {'start at' if end_field == 'from' else 'end at'} a {node.label} ({node_id}); "
+                    f"{edge.type} cannot {'start at' if end_field == 'from' else 'end at'} a {end_node.label} "
+                    f"({node_id}); "
                     f"allowed: {', '.join(sorted(allowed))}",
                 ))
         if edge.key in seen_keys:
@@ -207,7 +208,7 @@ def load_dataset(paths: Iterable[Path] | None = None, base: Path | None = None) 
     files = sorted(paths) if paths is not None else sorted(DATA_DIR.glob("*.yaml"))
     base = base or DATA_DIR.parent.parent
     dataset = Dataset()
-    where: dict[int, tuple[str, int]] = {}
+    where: dict[int, tuple[str, int | None]] = {}
     problems: list[Problem] = []
     for path in files:
         try:

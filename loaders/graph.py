@@ -69,7 +69,7 @@ class Loaders:
             cypher, params = hop_query(relation, role, where)
 
             async def load(ids: list[str]) -> list[list[EdgeRow]]:
-                rows = await self.runner.read(cypher, {**params, "ids": list(dict.fromkeys(ids))})  # type: ignore[arg-type]
+                rows = await self.runner.read(cypher, {**params, "ids": list(dict.fromkeys(ids))})
                 by_id: dict[str, list[EdgeRow]] = defaultdict(list)
                 for row in rows:
                     by_id[row["id"]].append(EdgeRow(row["edge"], NodeRow(row["props"], tuple(row["labels"]))))

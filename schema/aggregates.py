@@ -13,8 +13,8 @@ from schema.context import GraphQLContext
 from schema.filters import FundingWhere, to_dict
 from schema.types import Entity, load_node
 
-FlowType = strawberry.enum(
-    enum.Enum("FlowType", {f.upper().replace("-", "_"): f for f in vocab.FLOW_TYPES}),  # type: ignore[misc]
+FlowType = strawberry.enum(  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
+    enum.Enum("FlowType", {f.upper().replace("-", "_"): f for f in vocab.FLOW_TYPES}),
     description="What a funding figure is: appropriated, obligated, disbursed... Never summed across kinds.",
 )
 

@@ -9,7 +9,7 @@ model change only.
 from __future__ import annotations
 
 import types
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 from strawberry.types import Info
@@ -19,7 +19,7 @@ from schema.context import GraphQLContext
 from schema.registry import load_sources
 
 # `Source` lives in schema.types, which imports this module: Strawberry resolves the name lazily.
-SourceRef = Annotated["Source", strawberry.lazy("schema.types")]  # noqa: F821
+SourceRef = Annotated["Source", strawberry.lazy("schema.types")]  # type: ignore[name-defined]  # noqa: F821
 N = TypeVar("N")
 E = TypeVar("E")
 
@@ -54,7 +54,7 @@ class Connection(Generic[E]):
         total = self.total
         if callable(total):
             total = await total()
-        return int(total)  # type: ignore[call-overload]
+        return int(cast(int, total))
 
 
 @strawberry.type
@@ -96,7 +96,7 @@ def _make_edge(name: str, fields: dict[str, str]) -> type:
     def body(namespace: dict[str, Any]) -> None:
         namespace.update({"__module__": __name__, "__annotations__": annotations, **dict.fromkeys(fields)})
 
-    cls = types.new_class(name, (RelEdge[N], Generic[N]), {}, body)  # type: ignore[valid-type]
+    cls = types.new_class(name, (RelEdge[N], Generic[N]), {}, body)  # type: ignore[valid-type, index]  # a generic base
     return strawberry.type(cls, description=_EDGE_DESCRIPTIONS.get(name, f"A relationship of type {name}."))
 
 

@@ -24,7 +24,7 @@ class ActorLink:
 
     @strawberry.field
     async def actor(self, info: Info[GraphQLContext, None]) -> Actor:
-        return await load_node(info, self.actor_id)  # type: ignore[return-value]
+        return await load_node(info, self.actor_id)
 
     @strawberry.field(description="Sources of this link.")
     async def sources(self, info: Info[GraphQLContext, None]) -> list[Source]:
@@ -38,7 +38,7 @@ class SharedNode:
 
     @strawberry.field
     async def node(self, info: Info[GraphQLContext, None]) -> Entity:
-        return await load_node(info, self.node_id)  # type: ignore[return-value]
+        return await load_node(info, self.node_id)
 
 
 @strawberry.type(description="Money from one actor that reaches another: received directly or via a program.")
@@ -53,19 +53,19 @@ class FundingLink:
 
     @strawberry.field
     async def funding(self, info: Info[GraphQLContext, None]) -> Funding:
-        return await load_node(info, self.funding_id)  # type: ignore[return-value]
+        return await load_node(info, self.funding_id)
 
     @strawberry.field
     async def provider(self, info: Info[GraphQLContext, None]) -> Actor:
-        return await load_node(info, self.provider_id)  # type: ignore[return-value]
+        return await load_node(info, self.provider_id)
 
     @strawberry.field
     async def recipient(self, info: Info[GraphQLContext, None]) -> Actor:
-        return await load_node(info, self.recipient_id)  # type: ignore[return-value]
+        return await load_node(info, self.recipient_id)
 
     @strawberry.field
     async def program(self, info: Info[GraphQLContext, None]) -> Program | None:
-        return await load_node(info, self.program_id)  # type: ignore[return-value]
+        return await load_node(info, self.program_id)
 
     @strawberry.field(description="Sources of every relationship on the path.")
     async def sources(self, info: Info[GraphQLContext, None]) -> list[Source]:
@@ -82,11 +82,11 @@ class Partnership:
 
     @strawberry.field(name="from")
     async def from_(self, info: Info[GraphQLContext, None]) -> Actor:
-        return await load_node(info, self.start_id)  # type: ignore[return-value]
+        return await load_node(info, self.start_id)
 
     @strawberry.field
     async def to(self, info: Info[GraphQLContext, None]) -> Actor:
-        return await load_node(info, self.end_id)  # type: ignore[return-value]
+        return await load_node(info, self.end_id)
 
     @strawberry.field
     async def sources(self, info: Info[GraphQLContext, None]) -> list[Source]:
@@ -151,4 +151,4 @@ async def cooperation_field(info: Info[GraphQLContext, None], between: list[str]
     missing = [i for i, row in zip(ids, rows, strict=True) if row is None or "Actor" not in row.labels]
     if missing:
         raise NotFoundError(f"between: no actor with id {', '.join(missing)}")
-    return Cooperation(ids=ids, actors=[to_node(row) for row in rows])  # type: ignore[misc, arg-type]
+    return Cooperation(ids=ids, actors=[to_node(row) for row in rows if row is not None])

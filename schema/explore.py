@@ -7,6 +7,8 @@ Why on the network cache: both run `analysis/` functions on the projection of th
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -48,7 +50,7 @@ class PathHop:
 
     @strawberry.field(description="The first relationship's properties.")
     def properties(self) -> JSON:
-        return self.relationships[0].properties if self.relationships else {}
+        return self.relationships[0].properties if self.relationships else cast(JSON, {})
 
     @strawberry.field(description="The sources of every relationship on this step.")
     async def sources(self, info: Info[GraphQLContext, None]) -> list[Source]:
@@ -88,7 +90,7 @@ async def paths_field(info: Info[GraphQLContext, None], source: str, target: str
     return [
         GraphPath(length=path.length, node_ids=list(path.nodes), hops=[
             PathHop(from_=hop.start, to=hop.end, relationships=[
-                PathRelationship(type=r.type, start=r.start, end=r.end, properties=dict(r.properties),
+                PathRelationship(type=r.type, start=r.start, end=r.end, properties=cast(JSON, dict(r.properties)),
                                  source_ids=list(r.sources)) for r in hop.relationships])
             for hop in path.hops])
         for path in result.paths if path.length <= max_length

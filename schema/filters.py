@@ -119,7 +119,7 @@ def _make_relation_filter(label: str) -> type:
 
 def _make_sort(label: str) -> type:
     fields = {_upper(p): p for p, kind in catalog.fields_of(label).items() if kind != catalog.LIST}
-    sort_enum = strawberry.enum(enum.Enum(f"{label}SortField", fields), description=f"Sortable {label} fields.")  # type: ignore[misc]
+    sort_enum = strawberry.enum(enum.Enum(f"{label}SortField", fields), description=f"Sortable {label} fields.")  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
     setattr(_MODULE, sort_enum.__name__, sort_enum)
     namespace: dict[str, Any] = {
         "__module__": __name__,

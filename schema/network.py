@@ -91,7 +91,7 @@ class ActorRow:
 
     @strawberry.field(description="The actor node (loaded in one batch for all rows).")
     async def actor(self, info: Info[GraphQLContext, None]) -> Actor | None:
-        return await load_node(info, self.graph_id)  # type: ignore[return-value]
+        return await load_node(info, self.graph_id)
 
 
 @strawberry.type(description="An actor's centrality score in the cooperation graph.")

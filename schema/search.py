@@ -13,8 +13,8 @@ from schema.context import GraphQLContext
 from schema.errors import LimitExceededError
 from schema.types import Entity, to_node
 
-NodeType = strawberry.enum(
-    enum.Enum("NodeType", {label: label for label in catalog.QUERYABLE_LABELS}),  # type: ignore[misc]
+NodeType = strawberry.enum(  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
+    enum.Enum("NodeType", {label: label for label in catalog.QUERYABLE_LABELS}),
     description="A node type to restrict a search to (`Actor` stands for the five actor types).",
 )
 MAX_SEARCH_RESULTS = 100

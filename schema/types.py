@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import types
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import strawberry
 from strawberry import relay
@@ -32,8 +32,8 @@ from schema.errors import ClientError
 from schema.paging import graph_loaders, page_size
 from schema.registry import TYPES, load_node, load_sources, to_node
 
-ParticipationRole = strawberry.enum(
-    enum.Enum("ParticipationRole", {r.upper().replace("-", "_"): r for r in vocab.PARTICIPATION_ROLES}),  # type: ignore[misc]
+ParticipationRole = strawberry.enum(  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
+    enum.Enum("ParticipationRole", {r.upper().replace("-", "_"): r for r in vocab.PARTICIPATION_ROLES}),
     description="An actor's role in a program (IATI organisation roles and the roles CBSI sources name).",
 )
 
@@ -67,7 +67,7 @@ class EntityRelationship:
 
     @strawberry.field(description="The node at the other end.")
     def other(self) -> Entity:
-        return to_node(self.other_row)  # type: ignore[no-any-return]
+        return to_node(self.other_row)
 
     @strawberry.field(description="The sources that state this relationship.")
     async def sources(self, info: Info[GraphQLContext, None]) -> list[Source]:
@@ -105,7 +105,7 @@ class Entity(relay.Node):
             raise ClientError(str(exc)) from exc
         return [
             EntityRelationship(type=row.type, direction=row.direction,
-                               properties={k: v for k, v in row.edge.items() if k != "sources"},
+                               properties=cast(JSON, {k: v for k, v in row.edge.items() if k != "sources"}),
                                other_row=row.node, source_ids=list(row.edge.get("sources") or []))
             for row in rows
         ]
@@ -120,11 +120,11 @@ class CitingRelationship:
 
     @strawberry.field(description="The start node.")
     async def start(self, info: Info[GraphQLContext, None]) -> Entity | None:
-        return await load_node(info, self.start_id)  # type: ignore[no-any-return]
+        return await load_node(info, self.start_id)
 
     @strawberry.field(description="The end node.")
     async def end(self, info: Info[GraphQLContext, None]) -> Entity | None:
-        return await load_node(info, self.end_id)  # type: ignore[no-any-return]
+        return await load_node(info, self.end_id)
 
 
 async def _cited_by(self: Any, info: Info[GraphQLContext, None], first: int = 50) -> list[Entity]:
@@ -134,7 +134,8 @@ async def _cited_by(self: Any, info: Info[GraphQLContext, None], first: int = 50
 
 async def _cited_in(self: Any, info: Info[GraphQLContext, None], first: int = 50) -> list[CitingRelationship]:
     rows = await citations.citing_relationships(info.context.runner, self.id, page_size(info, first))
-    return [CitingRelationship(type=r.type, start_id=r.start, end_id=r.end, properties=r.properties) for r in rows]
+    return [CitingRelationship(type=r.type, start_id=r.start, end_id=r.end, properties=cast(JSON, r.properties))
+            for r in rows]
 
 
 # Fields of one label that are not a property or a catalog relation.
@@ -248,7 +249,7 @@ def _make(label: str, base: type, props: dict[str, str], relations: dict[str, ca
           decorate: Callable[..., Any], description: str) -> type:
     body = _class_body(label, props, relations)
     cls = types.new_class(label, (base,), {}, lambda ns: ns.update(body))
-    return decorate(cls, description=description)  # type: ignore[no-any-return]
+    return decorate(cls, description=description)
 
 
 def _own_props(label: str) -> dict[str, str]:
@@ -260,20 +261,28 @@ globals().update(EDGE_TYPES)
 globals().update({f"{label}Where": cls for label, cls in filters.WHERE.items()})
 globals().update({f"{label}Sort": cls for label, cls in filters.SORT.items()})
 
-Actor = _make("Actor", Entity, {}, catalog.RELATIONS["Actor"], strawberry.interface,
-              "A government, agency, regional body, civil-society organization or company.")
-for _label in vocab.NODE_LABELS:
-    _is_actor = _label in vocab.ACTOR
-    _relations = {f: r for f, r in catalog.RELATIONS[_label].items()
-                  if not (_is_actor and f in catalog.RELATIONS["Actor"])}
-    TYPES[_label] = _make(_label, Actor if _is_actor else Entity, _own_props(_label), _relations, strawberry.type,
-                          DESCRIPTIONS[_label])
-    globals()[_label] = TYPES[_label]
+if TYPE_CHECKING:
+    # The generated classes exist only at run time; to the type checker each is what it subclasses, an Entity.
+    Actor = Entity
+    Source = Entity
+    Government = Entity
+    Program = Entity
+    Funding = Entity
+else:
+    Actor = _make("Actor", Entity, {}, catalog.RELATIONS["Actor"], strawberry.interface,
+                  "A government, agency, regional body, civil-society organization or company.")
+    for _label in vocab.NODE_LABELS:
+        _is_actor = _label in vocab.ACTOR
+        _relations = {f: r for f, r in catalog.RELATIONS[_label].items()
+                      if not (_is_actor and f in catalog.RELATIONS["Actor"])}
+        TYPES[_label] = _make(_label, Actor if _is_actor else Entity, _own_props(_label), _relations, strawberry.type,
+                              DESCRIPTIONS[_label])
+        globals()[_label] = TYPES[_label]
 
-Source: Any = TYPES["Source"]
-Government: Any = TYPES["Government"]
-Program: Any = TYPES["Program"]
-Funding: Any = TYPES["Funding"]
+    Source = TYPES["Source"]
+    Government = TYPES["Government"]
+    Program = TYPES["Program"]
+    Funding = TYPES["Funding"]
 
 __all__ = ["TYPES", "Actor", "Entity", "EntityRelationship", "Funding", "Government", "Program", "Source", "hop",
            "load_node", "to_node"]
