@@ -18,6 +18,7 @@ from schema.aggregates import (
     FlowType,
     FundingAggregate,
     FundingDimension,
+    PeriodKind,
     funding_aggregate_field,
 )
 from schema.connections import Connection, Edge, PageInfo
@@ -91,8 +92,9 @@ class _QueryBase:
     async def funding_aggregate(
         self, info: Info[GraphQLContext, None], group_by: list[FundingDimension],
         where: FundingWhere | None = None, flow_type: FlowType | None = None,  # type: ignore[valid-type]
+        periods: list[PeriodKind] | None = None, include_estimates: bool = True,
     ) -> FundingAggregate:
-        return await funding_aggregate_field(info, group_by, where, flow_type)
+        return await funding_aggregate_field(info, group_by, where, flow_type, periods, include_estimates)
 
     @strawberry.field(description="What links the given actors (graph ids like gov:JM, or node ids): shared "
                                   "programs, meetings, memberships, funding flows and partnerships, with sources.")
