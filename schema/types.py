@@ -26,7 +26,7 @@ from resolvers import catalog, citations, neighbourhood
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.nodes import NodeRow
 from schema import filters
-from schema.connections import EDGE_BY_TYPE, EDGE_TYPES, SCALAR_TYPES, Connection, PageInfo
+from schema.connections import EDGE_BY_TYPE, EDGE_TYPES, HIERARCHY_EDGE, SCALAR_TYPES, Connection, PageInfo
 from schema.context import GraphQLContext
 from schema.errors import ClientError
 from schema.paging import graph_loaders, page_size
@@ -181,8 +181,10 @@ async def hop(
             rows = [row for row, k in zip(rows, keys, strict=True) if (k < mark if direction == "DESC" else k > mark)]
         except TypeError as exc:
             raise ClientError(f"after: the cursor does not fit sorting by {sort_field!r}") from exc
-    edge_cls = EDGE_BY_TYPE[relation.rel_type]
-    edge_props = tuple(catalog.EDGE_FIELDS[relation.rel_type])
+    if relation.hops is None:
+        edge_cls, edge_props = EDGE_BY_TYPE[relation.rel_type], tuple(catalog.EDGE_FIELDS[relation.rel_type])
+    else:
+        edge_cls, edge_props = EDGE_TYPES[HIERARCHY_EDGE], ("depth",)
     edges = [
         edge_cls(
             cursor=encode_cursor(sort_field, row.node.props.get(sort_field), row.node.props["id"]),
@@ -199,7 +201,7 @@ async def hop(
 def _relation_field(relation: catalog.Relation) -> Any:
     """The connection field for one catalog relation, with `role` where the edge has one, `where` and `sort`."""
     name = relation.field
-    edge = catalog.EDGE_TYPE_NAMES.get(relation.rel_type, "LinkEdge")
+    edge = catalog.EDGE_TYPE_NAMES.get(relation.rel_type, "LinkEdge") if relation.hops is None else HIERARCHY_EDGE
     annotations = {
         "info": "Info[GraphQLContext, None]",
         "first": "int | None",
@@ -208,7 +210,7 @@ def _relation_field(relation: catalog.Relation) -> Any:
         "sort": f"{relation.target}Sort | None",
         "return": f"Connection[{edge}[{relation.target}]]",
     }
-    if "role" in catalog.EDGE_FIELDS[relation.rel_type]:
+    if "role" in catalog.EDGE_FIELDS[relation.rel_type] and relation.hops is None:
         enum_role = relation.rel_type in catalog.ENUM_ROLE_TYPES
 
         async def resolve_with_role(

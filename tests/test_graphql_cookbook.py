@@ -348,6 +348,22 @@ def check_32(d: dict) -> None:
     assert sorted((r["type"], r["direction"], r["other"]["graphId"]) for r in rels) == want
 
 
+def _program_ancestors(program: str) -> set[str]:
+    found, frontier = set(), {program}
+    for _level in range(6):
+        frontier = {p for f in frontier for p in out("PART_OF", f) & of_label("Program")} - found
+        found |= frontier
+    return found
+
+
+def check_33(d: dict) -> None:
+    in_jamaica = into("OPERATES_IN", "gov:JM")
+    want = {p for p in of_label("Program") if ({p} | _program_ancestors(p)) & in_jamaica}
+    assert ids(d["programs"]) == want and want - in_jamaica  # sub-programs without their own OPERATES_IN
+    for edge in d["programs"]["edges"]:
+        assert ids(edge["node"]["ancestors"]) == _program_ancestors(edge["node"]["graphId"])
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {name[6:8]: check for name, check in globals().items()
                                              if name.startswith("check_")}
 ROUND_TRIPS: dict[str, int] = {}
