@@ -189,6 +189,22 @@ _HIERARCHY: list[tuple[str, str, str, tuple[int, int], str]] = [
      "This program and every program it is part of: filter programs 'in Jamaica including sub-programs'."),
 ]
 
+# The order of a relationship field without `sort`, per target label: keys in turn, each key the first present of
+# its properties (missing last), then the graph id. Meetings by date then ordinal (the 10th Dialogue after the
+# 1st), fundings by fiscal year (a range by its first year), bill actions by date; anything else by name.
+DEFAULT_SORT: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Meeting": (("date",), ("ordinal",), ("name",)),
+    "Funding": (("fiscalYear", "fiscalYearStart", "fiscalYearEnd"), ("name",)),
+    "BillAction": (("date",), ("name",)),
+}
+NAME_SORT: tuple[tuple[str, ...], ...] = (("name",),)
+
+
+def default_sort(label: str) -> tuple[tuple[str, ...], ...]:
+    """The default order of `label` nodes in a relationship field (see `DEFAULT_SORT`)."""
+    return DEFAULT_SORT.get(label, NAME_SORT)
+
+
 # The GraphQL edge type of each relationship type (its properties come from `EDGE_FIELDS`); LinkEdge otherwise.
 EDGE_TYPE_NAMES: dict[str, str] = {
     "PARTICIPATES_IN": "ParticipationEdge",
