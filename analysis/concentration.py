@@ -163,7 +163,12 @@ def _totals(
             stats[1] += flow.amount_usd
         stated = len(flow.implementers) == 1
         for unit, share in flow.implementers.items():
-            if stated or include_estimates:
+            if unit in flow.funders:  # a self-funding loop (provider = recipient) is no money going anywhere
+                item = left.setdefault(("self-funding", flow.flow_type),
+                                       money.LeftOut("self-funding", flow.flow_type))
+                item.fundings.add(flow.id)
+                item.amount_usd += flow.amount_usd * share
+            elif stated or include_estimates:
                 out.add(flow.flow_type, unit, flow.amount_usd * share, stated)
             else:
                 item = left.setdefault(("estimated", flow.flow_type), money.LeftOut("estimated", flow.flow_type))
@@ -256,7 +261,9 @@ def funding_concentration(
     ----------
     graph : the CBSI MultiDiGraph.
     by : ``country`` (via the programs' OPERATES_IN, else the recipient's country), ``funder`` (PROVIDES), or
-        ``implementer`` (RECEIVED_BY, else the funded programs' intermediaries).
+        ``implementer`` (RECEIVED_BY, else the funded programs' intermediaries; a self-funding loop, where the
+        recipient is also a provider of the figure, is left out of the ranking and listed in `left_out` with
+        reason ``self-funding``).
     flow_types : restrict to these flow types; each still gets its own row.
     fiscal_years, countries, actor_types : the slice (`actor_types` selects funders).
     include_zero : for ``country``, count every CBSI partner country, those with nothing at 0 — the Gini then

@@ -109,3 +109,19 @@ def test_concentration_and_shares_follow_the_money_logic() -> None:
     stated_only = {(r.flow_type, r.unit): r.amount_usd
                    for r in funding_shares(money_graph(), include_estimates=False)}
     assert stated_only[("obligation", "BB")] == pytest.approx(100)
+
+
+def test_self_funding_loops_are_left_out_of_recipient_rankings() -> None:
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    for actor in ("agency:a", "cso:b"):
+        graph.add_node(actor, label="Agency" if actor.startswith("agency") else "CivilSocietyOrganization")
+    for funding, recipient, usd in (("funding:loop", "agency:a", 70.0), ("funding:out", "cso:b", 30.0)):
+        graph.add_node(funding, label="Funding", amount=usd, amountUsd=usd, flowType="obligation", fiscalYear=2016)
+        graph.add_edge("agency:a", funding, key="PROVIDES", type="PROVIDES")
+        graph.add_edge(funding, recipient, key="RECEIVED_BY", type="RECEIVED_BY")
+    table = funding_concentration(graph, by="implementer")
+    assert (table[0].top_unit, table[0].total_usd) == ("cso:b", 30.0)  # agency:a does not "receive" its own 70
+    assert [(x["reason"], x["funding_ids"], x["amount_usd"]) for x in table.meta["left_out"]] == [
+        ("self-funding", ["funding:loop"], 70.0)]
