@@ -65,3 +65,8 @@ async def funding_aggregate(
     dims = group_dimensions(group_by, flow_type)
     facts = await funding_facts(runner, where, flow_type)
     return money.aggregate(facts, dims, period_kinds, include_estimates)
+
+
+def aggregate(rows: Iterable[dict[str, Any]], dims: list[str]) -> list[money.Group]:
+    """The groups of `FUNDING_FACTS`-shaped rows (default periods, estimates included)."""
+    return money.aggregate([money.FundingFacts.from_row(row) for row in rows], dims).groups
