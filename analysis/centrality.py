@@ -108,10 +108,14 @@ def betweenness(
 
 
 def eigenvector(graph: nx.Graph, weight: str | None = None) -> dict[str, float]:
-    """Eigenvector centrality (Bonacich 1987), computed per connected component and scaled to unit norm.
+    """Eigenvector centrality (Bonacich 1987) on the main (largest) connected component, unit norm; every node
+    outside it scores 0.
 
-    One leading eigenvector of a disconnected graph describes one component only; computing it in every
-    component (each vector of Euclidean norm 1) gives every node a score. Isolated nodes score 0.
+    Why the main component: the leading eigenvector of a disconnected graph lives on one component, and
+    normalising each component on its own made the two ends of a 2-node component (1/sqrt(2) each) outrank the
+    hubs of the main network. Scores of different components are not comparable, so only the main component
+    is scored (`main_component` says which nodes; `centrality` notes it). Ties in size go to the component
+    with the smallest node id.
 
     Example
     -------
@@ -120,18 +124,26 @@ def eigenvector(graph: nx.Graph, weight: str | None = None) -> dict[str, float]:
     [0.7071, 0.5, 0.5]
     """
     graph = _simple(graph)
-    undirected = graph.to_undirected(as_view=True) if graph.is_directed() else graph
-    scores: dict[str, float] = {}
-    for component in nx.connected_components(undirected):
-        sub = graph.subgraph(component)
-        if len(component) == 1:
-            scores.update(dict.fromkeys(component, 0.0))
-        elif len(component) <= 1000:
-            scores.update(_leading_eigenvector(sub, weight))
-        else:
-            values = nx.eigenvector_centrality(sub, weight=weight, max_iter=5000, tol=1e-10)
-            scores.update({n: abs(float(v)) for n, v in values.items()})
+    scores: dict[str, float] = dict.fromkeys(graph.nodes, 0.0)
+    main = main_component(graph)
+    if len(main) < 2:
+        return scores
+    sub = graph.subgraph(main)
+    if len(main) <= 1000:
+        scores.update(_leading_eigenvector(sub, weight))
+    else:
+        values = nx.eigenvector_centrality(sub, weight=weight, max_iter=5000, tol=1e-10)
+        scores.update({n: abs(float(v)) for n, v in values.items()})
     return scores
+
+
+def main_component(graph: nx.Graph) -> set[str]:
+    """The largest (weakly) connected component; ties go to the one holding the smallest node id."""
+    undirected = graph.to_undirected(as_view=True) if graph.is_directed() else graph
+    components: list[set[str]] = [set(c) for c in nx.connected_components(undirected)]
+    if not components:
+        return set()
+    return min(components, key=lambda c: (-len(c), min(map(str, c))))
 
 
 def _leading_eigenvector(graph: nx.Graph, weight: str | None) -> dict[str, float]:
@@ -229,5 +241,11 @@ def centrality(
     columns = ("node", "name", "label", "degree", "strength") + tuple(
         {"degree": "degree_centrality"}.get(m, m) for m in MEASURE_NAMES if m in wanted
     )
+    notes = []
+    if "eigenvector" in wanted:
+        main = main_component(simple)
+        if len(main) < len(simple):
+            notes.append(f"eigenvector: computed on the main connected component ({len(main)} of {len(simple)} "
+                         "nodes); nodes outside it score 0 (scores of separate components are not comparable)")
     return Table(rows, title="Centrality", columns=columns, row_type=CentralityRecord,
-                 meta={"measures": wanted, "weight": weight, "k": k, "seed": seed})
+                 meta={"measures": wanted, "weight": weight, "k": k, "seed": seed, "notes": notes})

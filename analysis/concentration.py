@@ -2,7 +2,10 @@
 
 Why per flow type: appropriations, obligations and disbursements are different stages of the same dollars;
 adding them would count money two or three times. Every figure here is computed within one `flowType`.
-Attribution of each Funding to countries, funders and implementers follows `analysis.funding`.
+Attribution to countries and funders, and which periods are summed, follow `analysis.money` (the one money
+logic GraphQL's `fundingAggregate` uses too): by default only single-year figures are summed (a multi-year,
+open-ended or cumulative figure would overlap them; `periods` asks for others) and equal splits are counted as
+estimates (`include_estimates=False` leaves them out). What is left out is in `table.meta["left_out"]`.
 
 References
 ----------
@@ -21,7 +24,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from analysis.funding import FundingFlow, funding_flows
+from analysis import money
+from analysis.funding import FundingFlow, country_unit, funding_flows, left_out_records, period_kinds
 from analysis.results import Table
 from analysis.slicing import Slice, YearRange, overlaps, program_countries, span_years
 
@@ -71,13 +75,16 @@ def attribute(flow: FundingFlow, by: str) -> dict[str, float]:
 
 @dataclass(frozen=True, slots=True)
 class ShareRecord:
-    """One unit's USD total within one flow type, and its share of that flow type's attributed total."""
+    """One unit's USD total within one flow type, its share of that flow type's attributed total, and how much
+    of it a source states vs an equal split estimates."""
 
     flow_type: str
     unit: str
     name: str | None
     amount_usd: float
     share: float
+    stated_usd: float = 0.0
+    estimated_usd: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,28 +102,87 @@ class ConcentrationRecord:
     fundings: int
     unattributed_usd: float
     unconverted: int
+    estimated_usd: float = 0.0
+
+
+DIMENSION_OF_UNIT = {"country": "country", "funder": "funder"}
+
+
+@dataclass
+class _Totals:
+    """Per flow type: unit -> [stated USD, estimated USD]; and fundings, unattributed USD, unconverted."""
+
+    units: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(dict))
+    extra: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0]))
+    result: money.Aggregate | None = None
+
+    def add(self, flow_type: str, unit: str, usd: float, stated: bool) -> None:
+        cell = self.units[flow_type].setdefault(unit, [0.0, 0.0])
+        cell[0 if stated else 1] += usd
 
 
 def _totals(
-    graph: nx.MultiDiGraph, by: str, where: Slice, flow_types: Iterable[str] | None
-) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
+    graph: nx.MultiDiGraph, by: str, where: Slice, flow_types: Iterable[str] | None,
+    periods: Iterable[str] | str | None = None, include_estimates: bool = True,
+) -> _Totals:
+    if by not in UNITS:
+        raise ValueError(f"unknown unit {by!r}; expected one of {', '.join(UNITS)}")
     wanted = None if flow_types is None else set(flow_types)
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    extra: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])  # fundings, unattributed USD, unconverted
-    for flow in funding_flows(graph, where):
-        if wanted is not None and flow.flow_type not in wanted:
+    flows = [f for f in funding_flows(graph, where) if wanted is None or f.flow_type in wanted]
+    dims = ["flowType", DIMENSION_OF_UNIT.get(by, "recipient")]
+    kinds = period_kinds(periods, money.default_period_kinds(dims))
+    out = _Totals()
+    if by in DIMENSION_OF_UNIT:
+        result = money.aggregate([f.facts for f in flows if f.facts is not None], dims, kinds, include_estimates)
+        for group in result.groups:
+            kind, unit = str(group.value("flowType")), group.value(dims[1])
+            stats = out.extra[kind]
+            stats[1] += group.total_usd if unit is None else 0.0
+            if unit is not None:
+                unit = country_unit(graph, unit) if by == "country" else unit
+                cell = out.units[kind].setdefault(unit, [0.0, 0.0])
+                cell[0] += group.stated_usd
+                cell[1] += group.estimated_usd
+        for flow in flows:
+            if flow.facts is not None and money.period_of(flow.facts).kind in kinds:
+                out.extra[flow.flow_type][0 if flow.amount_usd is not None else 2] += 1
+        out.result = result
+        return out
+    # implementers: RECEIVED_BY, else the funded programs' intermediaries (not a GraphQL dimension)
+    result = money.aggregate([f.facts for f in flows if f.facts is not None], ["flowType"], kinds)
+    left = {(x.reason, x.flow_type): x for x in result.left_out}
+    for flow in flows:
+        if flow.facts is None or money.period_of(flow.facts).kind not in kinds:
             continue
-        stats = extra[flow.flow_type]
+        stats = out.extra[flow.flow_type]
         if flow.amount_usd is None:
             stats[2] += 1
             continue
         stats[0] += 1
-        shares = attribute(flow, by)
-        if not shares:
+        if not flow.implementers:
             stats[1] += flow.amount_usd
-        for unit, share in shares.items():
-            totals[flow.flow_type][unit] += flow.amount_usd * share
-    return totals, extra
+        stated = len(flow.implementers) == 1
+        for unit, share in flow.implementers.items():
+            if unit in flow.funders:  # a self-funding loop (provider = recipient) is no money going anywhere
+                item = left.setdefault(("self-funding", flow.flow_type),
+                                       money.LeftOut("self-funding", flow.flow_type))
+                item.fundings.add(flow.id)
+                item.amount_usd += flow.amount_usd * share
+            elif stated or include_estimates:
+                out.add(flow.flow_type, unit, flow.amount_usd * share, stated)
+            else:
+                item = left.setdefault(("estimated", flow.flow_type), money.LeftOut("estimated", flow.flow_type))
+                item.fundings.add(flow.id)
+                item.amount_usd += flow.amount_usd * share
+    result.left_out = sorted(left.values(), key=lambda x: (x.reason, x.flow_type))
+    out.result = result
+    return out
+
+
+def _meta(totals: _Totals) -> dict[str, Any]:
+    assert totals.result is not None
+    return {"periods": sorted(totals.result.period_kinds), "include_estimates": totals.result.include_estimates,
+            "left_out": left_out_records(totals.result)}
 
 
 def _zero_units(graph: nx.MultiDiGraph, by: str) -> list[str]:
@@ -146,8 +212,11 @@ def funding_shares(
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     include_zero: bool = False,
+    periods: Iterable[str] | str | None = None,
+    include_estimates: bool = True,
 ) -> Table[ShareRecord]:
-    """Each unit's USD total and share, per flow type (largest first within each flow type).
+    """Each unit's USD total and share, per flow type (largest first within each flow type), with how much of
+    it is stated and how much estimated (an equal split).
 
     Parameters
     ----------
@@ -155,20 +224,24 @@ def funding_shares(
     flow_types : keep only these flow types (None: each one present, separately).
     fiscal_years, countries, actor_types : the slice (`actor_types` selects funders).
     include_zero : for ``country``, list every CBSI partner country, with 0 where nothing was attributed.
+    periods : the period kinds summed (`year` default; `range`, `open`, `undated`, `cumulative`, or `all`).
+    include_estimates : False leaves out money attributed by an equal split.
     """
     where = Slice.make(fiscal_years, countries, actor_types)
-    totals, _ = _totals(graph, by, where, flow_types)
+    totals = _totals(graph, by, where, flow_types, periods, include_estimates)
     names = _unit_names(graph, by)
     rows = []
-    for kind in sorted(totals):
-        units = dict(totals[kind])
+    for kind in sorted(totals.units):
+        units = {unit: list(cell) for unit, cell in totals.units[kind].items()}
         if include_zero:
             for unit in _zero_units(graph, by):
-                units.setdefault(unit, 0.0)
-        total = sum(units.values())
-        for unit, amount in sorted(units.items(), key=lambda item: (-item[1], item[0])):
-            rows.append(ShareRecord(kind, unit, names.get(unit), amount, amount / total if total else 0.0))
-    return Table(rows, title=f"Funding shares by {by}", row_type=ShareRecord)
+                units.setdefault(unit, [0.0, 0.0])
+        total = sum(sum(cell) for cell in units.values())
+        for unit, (stated, estimated) in sorted(units.items(), key=lambda item: (-sum(item[1]), item[0])):
+            amount = stated + estimated
+            rows.append(ShareRecord(kind, unit, names.get(unit), amount, amount / total if total else 0.0,
+                                    stated, estimated))
+    return Table(rows, title=f"Funding shares by {by}", row_type=ShareRecord, meta=_meta(totals))
 
 
 def funding_concentration(
@@ -179,6 +252,8 @@ def funding_concentration(
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
     include_zero: bool = False,
+    periods: Iterable[str] | str | None = None,
+    include_estimates: bool = True,
 ) -> Table[ConcentrationRecord]:
     """HHI and Gini of USD funding over countries, funders or implementers — one row per flow type.
 
@@ -186,33 +261,42 @@ def funding_concentration(
     ----------
     graph : the CBSI MultiDiGraph.
     by : ``country`` (via the programs' OPERATES_IN, else the recipient's country), ``funder`` (PROVIDES), or
-        ``implementer`` (RECEIVED_BY, else the funded programs' intermediaries).
+        ``implementer`` (RECEIVED_BY, else the funded programs' intermediaries; a self-funding loop, where the
+        recipient is also a provider of the figure, is left out of the ranking and listed in `left_out` with
+        reason ``self-funding``).
     flow_types : restrict to these flow types; each still gets its own row.
     fiscal_years, countries, actor_types : the slice (`actor_types` selects funders).
     include_zero : for ``country``, count every CBSI partner country, those with nothing at 0 — the Gini then
         measures inequality over all partners, not only over those that received something.
+    periods : the period kinds summed (`year` default; `range`, `open`, `undated`, `cumulative`, or `all`).
+    include_estimates : False leaves out money attributed by an equal split.
 
     Returns
     -------
     Table of `ConcentrationRecord`. `unattributed_usd` is money whose unit is unknown (left out of the shares);
-    `unconverted` counts Fundings with no USD amount (never summed).
+    `unconverted` counts Fundings with no USD amount (never summed); `estimated_usd` is the part of `total_usd`
+    that an equal split attributed. `table.meta["left_out"]` lists what was not summed (other period kinds,
+    estimates when left out).
 
     Example
     -------
     >>> g = nx.MultiDiGraph()
     >>> for i, (funder, usd) in enumerate([("agency:a", 60.0), ("agency:b", 40.0)]):
     ...     g.add_node(funder, label="Agency", name=funder)
-    ...     g.add_node(f"funding:{i}", label="Funding", amount=usd, amountUsd=usd, flowType="obligation")
+    ...     g.add_node(f"funding:{i}", label="Funding", amount=usd, amountUsd=usd, flowType="obligation",
+    ...                fiscalYear=2016)
     ...     _ = g.add_edge(funder, f"funding:{i}", key="PROVIDES", type="PROVIDES")
     >>> r = funding_concentration(g, by="funder")[0]  # shares 0.6, 0.4: HHI 0.36 + 0.16; Gini 2*(40+120)/200 - 3/2
     >>> r.flow_type, r.hhi, r.gini, r.top_unit
     ('obligation', 0.52, 0.1, 'agency:a')
     """
     where = Slice.make(fiscal_years, countries, actor_types)
-    totals, extra = _totals(graph, by, where, flow_types)
+    found = _totals(graph, by, where, flow_types, periods, include_estimates)
+    extra = found.extra
     rows = []
-    for kind in sorted(set(totals) | set(extra)):
-        units = dict(totals.get(kind, {}))
+    for kind in sorted(set(found.units) | set(extra)):
+        cells = found.units.get(kind, {})
+        units = {unit: sum(cell) for unit, cell in cells.items()}
         if include_zero:
             for unit in _zero_units(graph, by):
                 units.setdefault(unit, 0.0)
@@ -224,8 +308,10 @@ def funding_concentration(
             flow_type=kind, by=by, units=len(units), total_usd=total, hhi=hhi(values), gini=gini(values),
             top_unit=top, top_share=(units[top] / total) if top is not None and total else 0.0,
             fundings=int(fundings), unattributed_usd=float(unattributed), unconverted=int(unconverted),
+            estimated_usd=sum(cell[1] for cell in cells.values()),
         ))
-    return Table(rows, title=f"Funding concentration by {by} (per flow type)", row_type=ConcentrationRecord)
+    return Table(rows, title=f"Funding concentration by {by} (per flow type)", row_type=ConcentrationRecord,
+                 meta=_meta(found))
 
 
 # --- coverage gaps ---------------------------------------------------------------------------------------

@@ -6,12 +6,15 @@ obligation and a disbursement of one dollar are not three dollars).
 
 Attribution rules
 -----------------
+* Periods and countries follow `analysis.money`, the one money logic GraphQL's `fundingAggregate` uses too:
+  a figure's period is a year, a range, open-ended, cumulative or undated (keyed `FY2016`, `FY2016-FY2018`,
+  `FY2010-`, `-FY2022`, `cumulative ...`, `undated`); countries come from a source's stated shares
+  (ALLOCATED_TO), else the funded programs' OPERATES_IN percentages, else an equal split (estimated).
+  A country unit is the Government's ISO code (`JM`), or the id of an intergovernmental body (`igo:rss`).
 * Amount: `amountUsd` (set for USD amounts; for other currencies only when a source gave it). A Funding
   without `amountUsd` is reported as *unconverted* and never summed.
-* Countries: the programs it `FUNDS` (split by the FUNDS `percentage`, else equally), each program split
-  over the countries it `OPERATES_IN` (by `percentage`, else equally); failing that, its recipients' countries.
 * Implementers: its `RECEIVED_BY` actors; failing that, the actors in an intermediary role
-  (`IMPLEMENTER_ROLES`) of the programs it funds.
+  (`IMPLEMENTER_ROLES`) of the programs it funds. Split equally (estimated when more than one).
 """
 
 from __future__ import annotations
@@ -22,14 +25,13 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from analysis import money
 from analysis.results import Table
 from analysis.slicing import (
     Slice,
     YearRange,
-    actor_countries,
     equal_shares,
     funding_years,
-    program_countries,
 )
 
 FUNDER_ROLES: frozenset[str] = frozenset({"funding"})
@@ -55,28 +57,32 @@ class FundingFlow:
     countries: dict[str, float]
     implementers: dict[str, float]
     sources: tuple[str, ...] = field(default=())
+    facts: money.FundingFacts | None = field(default=None, repr=False, compare=False)
 
     @property
     def period(self) -> str:
-        """`FY2016`, `FY2016-FY2018` for a multi-year figure, `FY2010-` (since) or `-FY2022` (to), or `undated`."""
-        if self.years is None:
-            return "undated"
-        start, end = self.years
-        if start == end:
-            return f"FY{start}"
-        return f"{'' if start is None else f'FY{start}'}-{'' if end is None else f'FY{end}'}"
+        """The period key of `analysis.money` (`FY2016`, `FY2016-FY2018`, `FY2010-`, `-FY2022`, `cumulative ...`,
+        `undated`): the same key in GraphQL, the CLI, plots and exports."""
+        return self.period_of.key
+
+    @property
+    def period_of(self) -> money.Period:
+        assert self.facts is not None
+        return money.period_of(self.facts)
 
 
-def _program_shares(graph: nx.MultiDiGraph, funding: str) -> dict[str, float]:
-    weights: dict[str, float | None] = {}
-    for _, target, data in graph.out_edges(funding, data=True):
-        if data.get("type") == "FUNDS":
-            weights[target] = data.get("percentage")
-    known = [w for w in weights.values() if w is not None]
-    if weights and len(known) == len(weights) and sum(known) > 0:
-        total = float(sum(known))
-        return {p: w / total for p, w in sorted(weights.items()) if w is not None}
-    return equal_shares(weights)
+def country_unit(graph: nx.MultiDiGraph, node: str) -> str:
+    """The analysis' unit for a country node of `analysis.money`: a Government's ISO code, else the node id."""
+    return str(graph.nodes[node].get("countryCode") or node) if node in graph else node
+
+
+def country_shares(graph: nx.MultiDiGraph, facts: money.FundingFacts) -> dict[str, float]:
+    """Country unit -> share of the figure (`analysis.money.country_shares`); unattributed money is left out."""
+    shares: dict[str, float] = defaultdict(float)
+    for share in money.country_shares(facts):
+        if share.id is not None:
+            shares[country_unit(graph, share.id)] += share.share
+    return dict(sorted(shares.items()))
 
 
 def participants(graph: nx.MultiDiGraph, program: str, roles: frozenset[str] | None = None) -> dict[str, list[str]]:
@@ -122,14 +128,9 @@ def funding_flows(graph: nx.MultiDiGraph, where: Slice | None = None) -> list[Fu
                 recipients.append(end)
             if data.get("type") in ("RECEIVED_BY", "FUNDS"):
                 sources.update(data.get("sources", []))
-        programs = _program_shares(graph, node)
-        countries: dict[str, float] = defaultdict(float)
-        for program, share in programs.items():
-            for code, part in program_countries(graph, program).items():
-                countries[code] += share * part
-        if not countries and recipients:
-            located = [code for r in recipients for code in sorted(actor_countries(graph, r))]
-            countries.update(equal_shares(located))
+        facts = money.facts_from_graph(graph, node)
+        programs = {s.id: s.share for s in money.program_shares(facts) if s.id is not None}
+        countries = country_shares(graph, facts)
         implementers: dict[str, float] = defaultdict(float)
         if recipients:
             implementers.update(equal_shares(recipients))
@@ -157,6 +158,7 @@ def funding_flows(graph: nx.MultiDiGraph, where: Slice | None = None) -> list[Fu
             countries=dict(sorted(countries.items())),
             implementers=dict(sorted(implementers.items())),
             sources=tuple(sorted(sources)),
+            facts=facts,
         ))
     return flows
 
@@ -172,9 +174,33 @@ def _in_years(years: YearRange | None, wanted: YearRange | None) -> bool:
                 or (hi is not None and first is not None and first > hi))
 
 
+def period_kinds(value: Iterable[str] | str | None, default: Iterable[str]) -> frozenset[str]:
+    """Period kinds from a list or text (`"year,range"`, `"all"`); `default` when None.
+
+    >>> sorted(period_kinds("year,open", ())), len(period_kinds("all", ()))
+    (['open', 'year'], 5)
+    """
+    if value is None:
+        return frozenset(default)
+    items = [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else list(value)
+    if items == ["all"]:
+        return frozenset(money.PERIOD_KINDS)
+    unknown = set(items) - set(money.PERIOD_KINDS)
+    if unknown:
+        expected = ", ".join(money.PERIOD_KINDS)
+        raise ValueError(f"unknown period kind(s): {', '.join(sorted(unknown))}; expected {expected} or all")
+    return frozenset(items)
+
+
+def left_out_records(result: money.Aggregate) -> list[dict[str, object]]:
+    """What an aggregate did not sum, as plain rows (reason, flow type, fundings, USD)."""
+    return [{"reason": x.reason, "flow_type": x.flow_type, "fundings": len(x.fundings), "amount_usd": x.amount_usd,
+             "funding_ids": sorted(x.fundings)} for x in result.left_out]
+
+
 @dataclass(frozen=True, slots=True)
 class FundingPeriodRecord:
-    """The money of one flow type in one period (a fiscal year, or a multi-year span as the source gives it)."""
+    """The money of one flow type in one period (a fiscal year, or a span as the source gives it)."""
 
     period: str
     fiscal_year_start: int | None
@@ -183,6 +209,7 @@ class FundingPeriodRecord:
     amount_usd: float
     fundings: int
     unconverted: int
+    period_kind: str = "year"
 
 
 def funding_by_year(
@@ -190,11 +217,15 @@ def funding_by_year(
     fiscal_years: YearRange | int | str | None = None,
     countries: Iterable[str] | str | None = None,
     actor_types: Iterable[str] | str | None = None,
+    include_cumulative: bool = False,
+    periods: Iterable[str] | str | None = None,
 ) -> Table[FundingPeriodRecord]:
     """USD totals per fiscal period and flow type; the flow types are never added together.
 
-    A figure a source gives for several years at once (`fiscalYearStart`..`fiscalYearEnd`) stays one row for
-    that span (`FY2016-FY2018`) rather than being spread over years the source does not break down.
+    Every figure is keyed by its period as what it is (`analysis.money`): `FY2016`, a range `FY2016-FY2018`,
+    open-ended `FY2010-` or `-FY2022`, or `undated` - never spread over years the source does not break down.
+    Cumulative statements (`cumulative FY2010-FY2018`) are left out unless `include_cumulative`; what was left
+    out is in `table.meta["left_out"]` (the CLI prints it on stderr).
 
     Parameters
     ----------
@@ -202,10 +233,13 @@ def funding_by_year(
     fiscal_years : `(first, last)` inclusive, either end None for open; or one year.
     countries : ISO codes; keeps funding attributed to those countries.
     actor_types : keeps funding provided by actors of those labels.
+    include_cumulative : also list cumulative statements (each under its own `cumulative ...` key).
+    periods : the period kinds to list (`year`, `range`, `open`, `undated`, `cumulative`, or `all`); default
+        every kind but cumulative.
 
     Returns
     -------
-    Table of `FundingPeriodRecord`, sorted by period then flow type.
+    Table of `FundingPeriodRecord`, in chronological order of period, then flow type.
 
     Example
     -------
@@ -217,23 +251,18 @@ def funding_by_year(
     [('FY2016', 'disbursement', 1.0), ('FY2016', 'obligation', 5.0)]
     """
     where = Slice.make(fiscal_years, countries, actor_types)
-    totals: dict[tuple[int | None, int | None, str, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
-    for flow in funding_flows(graph, where):
-        start, end = flow.years if flow.years else (None, None)
-        cell = totals[(start, end, flow.period, flow.flow_type)]
-        if flow.amount_usd is None:
-            cell[2] += 1
-        else:
-            cell[0] += flow.amount_usd
-            cell[1] += 1
-    rows = [
-        FundingPeriodRecord(period, start, end, kind, amount, int(count), int(unconverted))
-        for (start, end, period, kind), (amount, count, unconverted) in sorted(
-            totals.items(), key=lambda item: (item[0][0] is None and item[0][1] is None, item[0][0] or item[0][1] or 0,
-                              item[0][1] or 9999, item[0][3])
-        )
-    ]
-    return Table(rows, title="Funding by fiscal period and flow type (USD)", row_type=FundingPeriodRecord)
+    dims = ["fiscalYear", "flowType"]
+    default = money.default_period_kinds(dims) | ({"cumulative"} if include_cumulative else set())
+    kinds = period_kinds(periods, default)
+    result = money.aggregate([f.facts for f in funding_flows(graph, where) if f.facts is not None], dims, kinds)
+    rows = []
+    for group in result.groups:
+        key = group.value("fiscalYear") or "undated"
+        period = money.period_from_key(key)
+        rows.append(FundingPeriodRecord(key, period.start, period.end, str(group.value("flowType")),
+                                        group.total_usd, len(group.fundings), len(group.unconverted), period.kind))
+    return Table(rows, title="Funding by fiscal period and flow type (USD)", row_type=FundingPeriodRecord,
+                 meta={"periods": sorted(kinds), "left_out": left_out_records(result)})
 
 
 WHOLE_PROGRAM_ACCOUNTS: frozenset[str | None] = frozenset({None, "MULTIPLE"})

@@ -205,16 +205,21 @@ def concentration_measure(
     flow_types: Names = None,
     include_zero: bool = False,
     shares: bool = False,
+    periods: Names = None,
+    include_estimates: bool = True,
 ) -> Table:
     """HHI and Gini of USD funding per flow type (or, with shares=True, each unit's share).
 
     Options: the slice (actor_types selects funders); by (`country` default, `funder`, `implementer`);
     flow_types (restrict; each still separate); include_zero (count every partner country, 0 if none);
-    shares (return the per-unit shares table instead of the summary).
+    shares (return the per-unit shares table instead of the summary); periods (the period kinds summed:
+    `year` default, or `year,range,open,undated,cumulative`, or `all`); include_estimates (false: leave out
+    equal-split estimates). What was left out is printed on stderr (`table.meta["left_out"]`).
     """
     function = funding_shares if shares else funding_concentration
     return function(G, by=by, flow_types=_list(flow_types), fiscal_years=fiscal_years, countries=countries,
-                    actor_types=actor_types, include_zero=include_zero)
+                    actor_types=actor_types, include_zero=include_zero, periods=periods,
+                    include_estimates=include_estimates)
 
 
 def coverage_gaps_measure(
@@ -240,9 +245,17 @@ def funding_by_year_measure(
     fiscal_years: Years = None,
     countries: Names = None,
     actor_types: Names = None,
+    include_cumulative: bool = False,
+    periods: Names = None,
 ) -> Table:
-    """USD per fiscal period and flow type (flow types never added). Options: the slice."""
-    return funding_by_year(G, fiscal_years=fiscal_years, countries=countries, actor_types=actor_types)
+    """USD per fiscal period and flow type (flow types never added), each figure keyed as what it is
+    (`FY2016`, `FY2016-FY2018`, `FY2010-`, `-FY2022`, `undated`, `cumulative ...`).
+
+    Options: the slice; include_cumulative (also list cumulative statements); periods (the period kinds
+    listed, default all but cumulative). What was left out is printed on stderr.
+    """
+    return funding_by_year(G, fiscal_years=fiscal_years, countries=countries, actor_types=actor_types,
+                           include_cumulative=include_cumulative, periods=periods)
 
 
 def paths_measure(

@@ -7,6 +7,7 @@ The graph comes from Neo4j by default (so imported data counts), or from the cur
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import sys
@@ -33,16 +34,29 @@ def add_graph_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_graph(args: argparse.Namespace, settings: Settings) -> nx.MultiDiGraph:
-    """The full MultiDiGraph from the chosen origin."""
+    """The full MultiDiGraph from the chosen origin. Status lines (starting the local Neo4j...) go to stderr:
+    stdout carries only the data, so `--format json|csv` output parses."""
     from analysis import from_neo4j, from_records
 
-    if args.origin == "seed":
-        return from_records()
-    from app.neo4j_connection import resolve_target, sync_driver
+    with contextlib.redirect_stdout(sys.stderr):
+        if args.origin == "seed":
+            return from_records()
+        from app.neo4j_connection import resolve_target, sync_driver
 
-    target = resolve_target(settings)
-    with sync_driver(target) as driver:
-        return from_neo4j(driver, target.database)
+        target = resolve_target(settings)
+        with sync_driver(target) as driver:
+            return from_neo4j(driver, target.database)
+
+
+def _notes(result: Any) -> list[str]:
+    """What a result left out (money not summed, a component not scored...), for stderr."""
+    meta = getattr(result, "meta", None) or {}
+    notes = [str(note) for note in meta.get("notes", [])]
+    for item in meta.get("left_out", []):
+        notes.append(f"left out ({item['reason']}): {item['fundings']} {item['flow_type']} figure(s), "
+                     f"USD {item['amount_usd']:,.0f}: {', '.join(item['funding_ids'][:5])}"
+                     f"{' ...' if len(item['funding_ids']) > 5 else ''}")
+    return notes
 
 
 def _slice(args: argparse.Namespace) -> dict[str, Any]:
@@ -99,6 +113,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.seed is not None and "seed" in inspect.signature(function).parameters:
         options["seed"] = args.seed
     result = function(load_graph(args, settings), **options)
+    for note in _notes(result):
+        print(note, file=sys.stderr)
     frame = _frame(result)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)

@@ -28,6 +28,16 @@ WHERE {where}
 RETURN id, properties(r) AS edge, m {{.*}} AS props, labels(m) AS labels
 ORDER BY m.name, m.id
 """
+# A variable-length hop (the program hierarchy): each node once, with how many levels away it is.
+PATH_HOP = """
+UNWIND $ids AS id
+MATCH (n:Entity {{id: id}})
+MATCH {pattern}
+WHERE {where}
+WITH id, m, min(size(r)) AS depth
+RETURN id, {{depth: depth}} AS edge, m {{.*}} AS props, labels(m) AS labels
+ORDER BY m.name, m.id
+"""
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ def hop_query(relation: catalog.Relation, role: str | None, where: dict[str, Any
     condition = compile_expression(relation.target, where, "m", params, "where")
     if role is not None:
         condition = f"({condition}) AND r.role = {params.add(role)}"
-    return HOP.format(pattern=relation.pattern("n", "r", "m"), where=condition), params.values
+    template = HOP if relation.hops is None else PATH_HOP
+    return template.format(pattern=relation.pattern("n", "r", "m"), where=condition), params.values
 
 
 class Loaders:
@@ -63,8 +74,8 @@ class Loaders:
             ) -> DataLoader[str, list[EdgeRow]]:
         """The loader for `relation` with this role/where (one loader, hence one query, per distinct filter)."""
         # Not keyed by the parent's label: Jamaica's and USAID's `programs` are one hop, hence one query.
-        key = json.dumps([relation.rel_type, relation.direction, relation.target, role, where], sort_keys=True,
-                         default=str)
+        key = json.dumps([relation.rel_type, relation.direction, relation.target, relation.hops, role, where],
+                         sort_keys=True, default=str)
         if key not in self._hops:
             cypher, params = hop_query(relation, role, where)
 

@@ -85,11 +85,14 @@ class Relation:
     direction: Literal["out", "in"]
     target: str
     description: str
+    hops: tuple[int, int] | None = None  # a variable-length hop (bounded): (min, max) relationships
 
     def pattern(self, start: str, rel: str, end: str) -> str:
-        """The Cypher path pattern, e.g. `(n)-[r:FUNDS]->(m:Program)`; every name comes from the allow-lists."""
+        """The Cypher path pattern, e.g. `(n)-[r:FUNDS]->(m:Program)` or `(n)<-[r:PART_OF*1..6]-(m:Program)`;
+        every name and bound comes from the allow-lists (a variable-length `rel` binds a list)."""
         arrow_l, arrow_r = ("-", "->") if self.direction == "out" else ("<-", "-")
-        return f"({start}){arrow_l}[{rel}:{self.rel_type}]{arrow_r}({end}:{self.target})"
+        length = "" if self.hops is None else f"*{int(self.hops[0])}..{int(self.hops[1])}"
+        return f"({start}){arrow_l}[{rel}:{self.rel_type}{length}]{arrow_r}({end}:{self.target})"
 
     @property
     def edge_fields(self) -> dict[str, str]:
@@ -174,6 +177,37 @@ _RELATIONS: list[tuple[str, str, str, str, str, str]] = [
     ("Source", "outcomeOf", "PRODUCED", "in", "Meeting", "The meeting that produced this document."),
 ]
 
+# The program hierarchy without hand-written levels: PART_OF followed up to HIERARCHY_DEPTH levels, either way.
+# `...OrSelf` includes the program itself (0 hops), which is what "programs in Jamaica including sub-programs"
+# needs: `programs(where: {selfAndAncestors: {some: {countries: {some: {id: {eq: "gov:JM"}}}}}})`.
+HIERARCHY_DEPTH = 6
+_HIERARCHY: list[tuple[str, str, str, tuple[int, int], str]] = [
+    ("descendants", "in", "Program", (1, HIERARCHY_DEPTH),
+     f"Every program below this one (its children, their children..., up to {HIERARCHY_DEPTH} levels)."),
+    ("ancestors", "out", "Program", (1, HIERARCHY_DEPTH),
+     f"Every program this one is part of (its parent, the parent's parent..., up to {HIERARCHY_DEPTH} levels)."),
+    ("selfAndDescendants", "in", "Program", (0, HIERARCHY_DEPTH),
+     "This program and every program below it: filter actors or fundings 'in any part of' a program."),
+    ("selfAndAncestors", "out", "Program", (0, HIERARCHY_DEPTH),
+     "This program and every program it is part of: filter programs 'in Jamaica including sub-programs'."),
+]
+
+# The order of a relationship field without `sort`, per target label: keys in turn, each key the first present of
+# its properties (missing last), then the graph id. Meetings by date then ordinal (the 10th Dialogue after the
+# 1st), fundings by fiscal year (a range by its first year), bill actions by date; anything else by name.
+DEFAULT_SORT: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Meeting": (("date",), ("ordinal",), ("name",)),
+    "Funding": (("fiscalYear", "fiscalYearStart", "fiscalYearEnd"), ("name",)),
+    "BillAction": (("date",), ("name",)),
+}
+NAME_SORT: tuple[tuple[str, ...], ...] = (("name",),)
+
+
+def default_sort(label: str) -> tuple[tuple[str, ...], ...]:
+    """The default order of `label` nodes in a relationship field (see `DEFAULT_SORT`)."""
+    return DEFAULT_SORT.get(label, NAME_SORT)
+
+
 # The GraphQL edge type of each relationship type (its properties come from `EDGE_FIELDS`); LinkEdge otherwise.
 EDGE_TYPE_NAMES: dict[str, str] = {
     "PARTICIPATES_IN": "ParticipationEdge",
@@ -217,6 +251,9 @@ ROOT_FIELDS: dict[str, tuple[str, str]] = {
 RELATIONS: dict[str, dict[str, Relation]] = {label: {} for label in QUERYABLE_LABELS}
 for _label, _field, _rel, _direction, _target, _doc in _RELATIONS:
     RELATIONS[_label][_field] = Relation(_label, _field, _rel, _direction, _target, _doc)  # type: ignore[arg-type]
+for _field, _direction, _target, _hops, _doc in _HIERARCHY:
+    RELATIONS["Program"][_field] = Relation("Program", _field, "PART_OF", _direction, _target, _doc,  # type: ignore[arg-type]
+                                            _hops)
 for _actor in vocab.ACTOR_LABELS:
     for _field, _relation in RELATIONS["Actor"].items():
         RELATIONS[_actor].setdefault(_field, replace(_relation, label=_actor))

@@ -28,6 +28,15 @@ class ClientError(Exception):
 class NotFoundError(ClientError):
     code = "NOT_FOUND"
 
+    def __init__(self, message: str, code: str | None = None, suggestions: list[str] | None = None,
+                 expected: str | None = None) -> None:
+        super().__init__(message, code)
+        self.extensions: dict[str, object] = {}
+        if suggestions is not None:
+            self.extensions["suggestions"] = suggestions
+        if expected is not None:
+            self.extensions["expectedIdFormat"] = expected
+
 
 class LimitExceededError(ClientError):
     code = "LIMIT_EXCEEDED"

@@ -12,19 +12,22 @@ it. A request waits up to `wait_seconds`; if the work is not done it gets a `COM
 on, and a later request gets the result - or the error it ended with (kept for the graph version, or
 `FAILURE_TTL` seconds for a projection). The projection reads with its own Neo4j time limit
 (`projection_timeout`), one read at a time (a newer version waits for the read in flight, then one follow-up
-serves every request that arrived meanwhile); at most `max_computing` measures run at once. Turning records
-into a graph and the measures run in worker threads, so the event loop keeps serving other requests (they
-still share the interpreter lock with those threads).
+serves every request that arrived meanwhile); at most `max_computing` measures run at once. The limit is across
+requests: a request whose own measures hold the slots is never refused (its further measures wait for a slot);
+another request then gets `BUSY`. A result is kept without its `top` (the whole ranking), so asking for the top 5
+and then the top 10 computes once. Turning records into a graph and the measures run in worker threads, so the
+event loop keeps serving other requests (they still share the interpreter lock with those threads).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -42,6 +45,13 @@ from resolvers.graph_version import GraphVersion
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
 FAILURE_TTL = 60.0  # seconds a failed projection is reported as such before it is tried again
+
+
+def _head(result: Any, top: int | None) -> Any:
+    """The first `top` rows of a ranked result (a `Table`); other results as they are."""
+    if top is None or not hasattr(result, "head"):
+        return result
+    return result.head(int(top))
 
 
 def graph_from_records(node_records: list[Record], edge_records: list[Record]) -> nx.MultiDiGraph:
@@ -67,6 +77,7 @@ class _Work:
     task: asyncio.Task[Any] | None = None  # set right after the work is created (the task needs the work)
     floor: int = 0  # a projection: the version it reads at least (it reads the version when it starts)
     reading: bool = False  # a projection: has started its read (newer versions need a follow-up)
+    owners: set[int] = field(default_factory=set)  # a measure: the requests (ids of their tokens) waiting for it
 
 
 @dataclass
@@ -105,6 +116,7 @@ class NetworkCache:
         self._failed: dict[str, BaseException] = {}  # measure key (which holds the version) -> its error
         self._tasks = BackgroundTasks()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     def _this_loop(self) -> asyncio.AbstractEventLoop:
         """Background work belongs to one event loop (a server has one; scripts and tests may run several in
@@ -113,6 +125,7 @@ class NetworkCache:
         if loop is not self._loop:
             self._loop, self._projecting, self._computing = loop, None, {}
             self._projection_failure, self._failed = None, {}
+            self._slots = asyncio.Semaphore(self.max_computing)
         return loop
 
     async def read_version(self, runner: CypherRunner) -> int:
@@ -176,33 +189,46 @@ class NetworkCache:
                 self._projecting = None
 
     async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any],
-                      version: int | None = None) -> Any:
-        """`analysis.MEASURES[name](graph, **options)`, computed once per graph version and options."""
+                      version: int | None = None, request: object | None = None) -> Any:
+        """`analysis.MEASURES[name](graph, **options)`, computed once per graph version and options.
+
+        `top` is applied to the kept result (the whole ranking), not part of what is computed. `request`: a token
+        of the asking request (its GraphQL context); its own measures never make it `BUSY`.
+        """
         function: Callable[..., Any] = MEASURES[name]
+        options = dict(options)
+        top = options.pop("top", None)
         deadline = None if self.wait_seconds is None else time.monotonic() + self.wait_seconds
         version, graph = await self.current_graph(runner, version, deadline)
         key = json.dumps([version, name, options], sort_keys=True, default=str)
         if key in self.results:
             self.results.move_to_end(key)
-            return self.results[key]
+            return _head(self.results[key], top)
         self._this_loop()
         failure = self._failed.get(key)
         if failure is not None:  # the same measure on the same graph fails the same way: not run again
             raise failure.with_traceback(None)
+        owner = id(request) if request is not None else None
         work = self._computing.get(key)
         if work is None:
-            if len(self._computing) >= self.max_computing:
+            mine = owner is not None and any(owner in w.owners for w in self._computing.values())
+            if len(self._computing) >= self.max_computing and not mine:
                 raise BusyError(f"the server is already computing {len(self._computing)} network measures; ask "
                                 "again when they are done (each finished one is kept until the graph changes)")
             work = _Work(started=time.monotonic())
-            work.task = self._tasks.start(self._this_loop(), self._compute(key, version, function, graph, options))
+            whole = {**options, "top": None} if "top" in inspect.signature(function).parameters else options
+            work.task = self._tasks.start(self._this_loop(), self._compute(key, version, function, graph, whole))
             self._computing[key] = work
-        return await self._wait(work, deadline, f"{name} on graph version {version}")
+        if owner is not None:
+            work.owners.add(owner)
+        return _head(await self._wait(work, deadline, f"{name} on graph version {version}"), top)
 
     async def _compute(self, key: str, version: int, function: Callable[..., Any], graph: nx.MultiDiGraph,
                        options: dict[str, Any]) -> Any:
         try:
-            result = await asyncio.to_thread(function, graph, **options)
+            assert self._slots is not None
+            async with self._slots:  # at most `max_computing` in worker threads; one request's extra ones wait
+                result = await asyncio.to_thread(function, graph, **options)
         except Exception as exc:
             if version == self.version:
                 self._failed[key] = exc

@@ -86,6 +86,8 @@ _EDGE_DESCRIPTIONS: dict[str, str] = {
     "SeatEdge": "A HEADQUARTERED_IN link: the city of the seat.",
     "LocationEdge": "A LOCATED_IN link: the city and the office's role.",
     "LinkEdge": "A relationship without properties of its own (besides its sources).",
+    "HierarchyEdge": "A program reached through the PART_OF hierarchy: `depth` levels away (0: the program "
+                     "itself). No sources of its own: each PART_OF link on the way has them.",
 }
 
 
@@ -111,6 +113,8 @@ def _edge_fields() -> dict[str, dict[str, str]]:
 
 
 EDGE_TYPES: dict[str, type] = {name: _make_edge(name, fields) for name, fields in _edge_fields().items()}
+HIERARCHY_EDGE = "HierarchyEdge"
+EDGE_TYPES[HIERARCHY_EDGE] = _make_edge(HIERARCHY_EDGE, {"depth": catalog.INT})
 EDGE_BY_TYPE: dict[str, type] = {
     rel_type: EDGE_TYPES[catalog.EDGE_TYPE_NAMES.get(rel_type, "LinkEdge")] for rel_type in catalog.EDGE_FIELDS
 }

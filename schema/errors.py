@@ -51,7 +51,7 @@ class MaskInternalErrors(SchemaExtension):
         if original is None:
             return error  # syntax and validation errors: already precise and safe
         if isinstance(original, ClientError):
-            return self._copy(error, str(original), {"code": original.code})
+            return self._copy(error, str(original), {"code": original.code, **getattr(original, "extensions", {})})
         if isinstance(original, ServiceUnavailable | SessionExpired):
             logger.warning("Neo4j unavailable at %s: %s", error.path, original)
             return self._copy(error, UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"})

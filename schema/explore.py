@@ -86,7 +86,8 @@ async def paths_field(info: Info[GraphQLContext, None], source: str, target: str
     options = {"source": source, "target": target, "max_paths": first,
                "relationship_types": ",".join(relationship_types) if relationship_types else None}
     version = await request_graph_version(info)
-    result = await info.context.network.measure(info.context.runner, "paths", options, version)
+    result = await info.context.network.measure(info.context.runner, "paths", options, version,
+                                                request=info.context)
     return [
         GraphPath(length=path.length, node_ids=list(path.nodes), hops=[
             PathHop(from_=hop.start, to=hop.end, relationships=[
@@ -145,7 +146,7 @@ class CoverageReport:
 
 async def coverage_field(info: Info[GraphQLContext, None], kinds: list[str] | None) -> CoverageReport:
     report = await info.context.network.measure(info.context.runner, "knowledge-coverage", {},
-                                                await request_graph_version(info))
+                                                await request_graph_version(info), request=info.context)
     wanted = set(kinds) if kinds else None
     return CoverageReport(
         fiscal_years=[FiscalYearCoverage(fiscal_year=c.fiscal_year, flow_type=c.flow_type, account=c.account,

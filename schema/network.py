@@ -168,7 +168,8 @@ async def request_graph_version(info: Info[GraphQLContext, None]) -> int:
 
 
 async def _measure(info: Info[GraphQLContext, None], name: str, options: dict[str, Any]) -> Any:
-    return await info.context.network.measure(info.context.runner, name, options, await request_graph_version(info))
+    return await info.context.network.measure(info.context.runner, name, options, await request_graph_version(info),
+                                              request=info.context)
 
 
 @strawberry.type(description="Network measures of the cooperation graph, cached until the graph changes.")

@@ -11,13 +11,14 @@ from strawberry import relay
 from strawberry.types import Info
 
 from graph_seed import vocabulary as vocab
-from resolvers import catalog, nodes
+from resolvers import catalog, nodes, suggest
 from schema import filters
 from schema.aggregates import (
     AGGREGATE_DESCRIPTION,
     FlowType,
     FundingAggregate,
     FundingDimension,
+    PeriodKind,
     funding_aggregate_field,
 )
 from schema.connections import Connection, Edge, PageInfo
@@ -37,8 +38,24 @@ async def lookup(info: Info[GraphQLContext, None], label: str, node_id: str) -> 
     """One node of `label` by graph id, through the node DataLoader; NOT_FOUND names the id and the type."""
     row = await graph_loaders(info).nodes.load(node_id)
     if row is None or (label not in row.labels):
-        raise NotFoundError(f"id: no {label} with id {node_id!r}")
+        raise await _not_found(info, label, node_id, row)
     return to_node(row)
+
+
+async def _not_found(info: Info[GraphQLContext, None], label: str, node_id: str, row: Any) -> NotFoundError:
+    """NOT_FOUND naming the closest ids and names of the type, and the id format expected."""
+    if label not in catalog.QUERYABLE_LABELS:
+        return NotFoundError(f"id: no node of type {label!r}")
+    found = await suggest.suggestions(info.context.runner, label, node_id)
+    expected = suggest.expected_format(label)
+    message = f"id: no {label} with id {node_id!r}"
+    if row is not None:
+        other = next((lab for lab in row.labels if lab not in ("Entity", "Actor")), "node")
+        message += f" ({node_id} is a {other})"
+    message += f". {expected}."
+    if found:
+        message += f" Did you mean: {', '.join(found)}?"
+    return NotFoundError(message, suggestions=[s.split(" (")[0] for s in found], expected=expected)
 
 
 async def list_nodes(
@@ -91,8 +108,9 @@ class _QueryBase:
     async def funding_aggregate(
         self, info: Info[GraphQLContext, None], group_by: list[FundingDimension],
         where: FundingWhere | None = None, flow_type: FlowType | None = None,  # type: ignore[valid-type]
+        periods: list[PeriodKind] | None = None, include_estimates: bool = True,
     ) -> FundingAggregate:
-        return await funding_aggregate_field(info, group_by, where, flow_type)
+        return await funding_aggregate_field(info, group_by, where, flow_type, periods, include_estimates)
 
     @strawberry.field(description="What links the given actors (graph ids like gov:JM, or node ids): shared "
                                   "programs, meetings, memberships, funding flows and partnerships, with sources.")

@@ -20,10 +20,15 @@ NodeType = strawberry.enum(  # type: ignore[call-overload]  # the functional Enu
 MAX_SEARCH_RESULTS = 100
 
 
-@strawberry.type(description="One search result: the node and Lucene's relevance score (higher is better).")
+@strawberry.type(description="One search result: the node, its relevance score (higher is better) and whether "
+                             "the whole text matched its id, name, an alias or a bill number exactly.")
 class SearchHit:
     node: Entity
-    score: float
+    score: float = strawberry.field(description="Lucene's relevance; exact matches have the best candidate's "
+                                                "score added, so they come first.")
+    exact: bool = strawberry.field(description="The whole text (case, accents and punctuation ignored) equals the "
+                                               "node's graph id, name, an alias or its bill number.")
+    matched_on: str | None = strawberry.field(description="For an exact hit: id, name, alias or number.")
 
 
 async def search_field(
@@ -35,4 +40,5 @@ async def search_field(
     if types:
         labels = sorted({label for t in types for label in catalog.labels_of(t.value)})  # type: ignore[attr-defined]
     hits = await search_resolver.search(info.context.runner, text, labels, first)
-    return [SearchHit(node=to_node(row), score=score) for row, score in hits]
+    return [SearchHit(node=to_node(hit.row), score=hit.score, exact=hit.exact, matched_on=hit.matched_on)
+            for hit in hits]

@@ -26,7 +26,7 @@ from resolvers import catalog, citations, neighbourhood
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.nodes import NodeRow
 from schema import filters
-from schema.connections import EDGE_BY_TYPE, EDGE_TYPES, SCALAR_TYPES, Connection, PageInfo
+from schema.connections import EDGE_BY_TYPE, EDGE_TYPES, HIERARCHY_EDGE, SCALAR_TYPES, Connection, PageInfo
 from schema.context import GraphQLContext
 from schema.errors import ClientError
 from schema.paging import graph_loaders, page_size
@@ -152,41 +152,65 @@ def _sort_of(sort: Any) -> tuple[str, str]:
     return filters.sort_args(sort)
 
 
-def _sort_key(field: str) -> Callable[[Any], tuple[Any, ...]]:
-    """Order rows by `field` (missing values last) then id, the order the cursor resumes in."""
+def _key_value(props: dict[str, Any], key: tuple[str, ...]) -> Any:
+    return next((props[p] for p in key if props.get(p) is not None), None)
+
+
+def _sort_key(keys: tuple[tuple[str, ...], ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """Order rows by each key in turn (a key: the first present of its properties; missing values last), then
+    id - the order the cursor resumes in."""
+
+    def part(value: Any) -> tuple[Any, ...]:
+        return (value is None, value if value is not None else 0)
 
     def key(row: Any) -> tuple[Any, ...]:
-        value = row.node.props.get(field)
-        return (value is None, value if value is not None else 0, row.node.props["id"])
+        props = row.node.props
+        return (*[part(_key_value(props, k)) for k in keys], props["id"])
 
     return key
+
+
+def _mark(values: list[Any], node_id: str) -> tuple[Any, ...]:
+    return (*[(v is None, v if v is not None else 0) for v in values], node_id)
 
 
 async def hop(
     root: Any, info: Info[GraphQLContext, None], field: str, first: int | None, after: str | None,
     where: Any, role: str | None, sort: Any = None,
 ) -> Connection[Any]:
-    """One relationship field: the batched loader's rows for this node, sorted and paged by (value, id) cursors."""
+    """One relationship field: the batched loader's rows for this node, sorted (by `sort`, else the target type's
+    default order, `catalog.DEFAULT_SORT`) and paged by cursors that hold the sort values and the id."""
     relation = catalog.relation(root.LABEL, field)
     size = page_size(info, first)
     rows = await graph_loaders(info).hop(relation, role, filters.to_dict(where) if where else None).load(root.id)
     total = len(rows)
-    sort_field, direction = _sort_of(sort)
     if sort is not None:
-        rows = sorted(rows, key=_sort_key(sort_field), reverse=direction == "DESC")
+        sort_field, direction = _sort_of(sort)
+        keys: tuple[tuple[str, ...], ...] = ((sort_field,),)
+    else:
+        keys, direction = catalog.default_sort(relation.target), "ASC"
+        sort_field = "+".join("|".join(k) for k in keys) if len(keys) > 1 else keys[0][0]
+    order = _sort_key(keys)
+    rows = sorted(rows, key=order, reverse=direction == "DESC")
+
+    def cursor_value(row: Any) -> Any:
+        values = [_key_value(row.node.props, k) for k in keys]
+        return values[0] if len(keys) == 1 else values
+
     if after is not None:
         value, node_id = decode_cursor(after, sort_field)
-        keys = [_sort_key(sort_field)(row) for row in rows]
-        mark = (value is None, value if value is not None else 0, node_id)
+        mark = _mark([value] if len(keys) == 1 else list(value or []), node_id)
         try:
-            rows = [row for row, k in zip(rows, keys, strict=True) if (k < mark if direction == "DESC" else k > mark)]
+            rows = [row for row in rows if (order(row) < mark if direction == "DESC" else order(row) > mark)]
         except TypeError as exc:
             raise ClientError(f"after: the cursor does not fit sorting by {sort_field!r}") from exc
-    edge_cls = EDGE_BY_TYPE[relation.rel_type]
-    edge_props = tuple(catalog.EDGE_FIELDS[relation.rel_type])
+    if relation.hops is None:
+        edge_cls, edge_props = EDGE_BY_TYPE[relation.rel_type], tuple(catalog.EDGE_FIELDS[relation.rel_type])
+    else:
+        edge_cls, edge_props = EDGE_TYPES[HIERARCHY_EDGE], ("depth",)
     edges = [
         edge_cls(
-            cursor=encode_cursor(sort_field, row.node.props.get(sort_field), row.node.props["id"]),
+            cursor=encode_cursor(sort_field, cursor_value(row), row.node.props["id"]),
             node=to_node(row.node),
             source_ids=list(row.edge.get("sources") or []),
             **{p: row.edge.get(p) for p in edge_props},
@@ -200,7 +224,7 @@ async def hop(
 def _relation_field(relation: catalog.Relation) -> Any:
     """The connection field for one catalog relation, with `role` where the edge has one, `where` and `sort`."""
     name = relation.field
-    edge = catalog.EDGE_TYPE_NAMES.get(relation.rel_type, "LinkEdge")
+    edge = catalog.EDGE_TYPE_NAMES.get(relation.rel_type, "LinkEdge") if relation.hops is None else HIERARCHY_EDGE
     annotations = {
         "info": "Info[GraphQLContext, None]",
         "first": "int | None",
@@ -209,7 +233,7 @@ def _relation_field(relation: catalog.Relation) -> Any:
         "sort": f"{relation.target}Sort | None",
         "return": f"Connection[{edge}[{relation.target}]]",
     }
-    if "role" in catalog.EDGE_FIELDS[relation.rel_type]:
+    if "role" in catalog.EDGE_FIELDS[relation.rel_type] and relation.hops is None:
         enum_role = relation.rel_type in catalog.ENUM_ROLE_TYPES
 
         async def resolve_with_role(

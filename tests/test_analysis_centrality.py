@@ -41,15 +41,18 @@ def test_star_eigenvector_and_pagerank() -> None:
     assert ranks["y"] == pytest.approx((1 - 0.8875 / 1.85) / 3, abs=1e-6)
 
 
-def test_eigenvector_on_disconnected_graph_scores_each_component() -> None:
+def test_eigenvector_on_a_disconnected_graph_scores_the_main_component_only() -> None:
     graph = nx.Graph([("a", "b"), ("c", "d"), ("d", "e")])
     graph.add_node("lonely")
     scores = eigenvector(graph)
-    # a-b: both 1/sqrt(2). c-d-e (a star with 2 leaves): centre 1/sqrt(2), leaves 1/2.
-    assert scores["a"] == pytest.approx(1 / math.sqrt(2), abs=1e-6)
+    # c-d-e (a star with 2 leaves) is the main component: centre 1/sqrt(2), leaves 1/2.
     assert scores["d"] == pytest.approx(1 / math.sqrt(2), abs=1e-6)
     assert scores["c"] == pytest.approx(0.5, abs=1e-6)
-    assert scores["lonely"] == 0.0
+    # the 2-node component is not normalised on its own (it used to score 1/sqrt(2) and tie with the hub)
+    assert scores["a"] == scores["b"] == scores["lonely"] == 0.0
+    table = centrality(graph, measures=["eigenvector"])
+    assert table[0].node == "d" and {r.node for r in table[:3]} == {"c", "d", "e"}
+    assert "main connected component (3 of 6 nodes)" in table.meta["notes"][0]
 
 
 def test_weighted_betweenness_uses_inverse_weight_as_distance() -> None:

@@ -120,3 +120,16 @@ def test_schema_prints_sdl() -> None:
     result = run("schema")
     assert result.returncode == 0
     assert "type Query" in result.stdout
+
+
+def test_analyze_json_is_data_only_and_notes_go_to_stderr() -> None:
+    result = run("analyze", "funding-by-year", "--from", "seed", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)  # nothing but the data on stdout
+    assert rows and {"period", "period_kind", "flow_type", "amount_usd"} <= set(rows[0])
+    assert not any(r["period"].startswith("cumulative") for r in rows)
+    assert "left out (cumulative)" in result.stderr
+    eigen = run("analyze", "eigenvector", "--from", "seed", "--format", "csv", "--top", "3")
+    assert eigen.returncode == 0, eigen.stderr
+    assert list(csv.reader(eigen.stdout.splitlines()))[0][0] == "node"
+    assert "eigenvector: computed on the main connected component" in eigen.stderr

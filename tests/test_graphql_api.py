@@ -198,7 +198,7 @@ def test_funding_aggregate_never_mixes_flow_types(neo4j_auth) -> None:
         key { dimension value } flowType totalUsd count minUsd maxUsd } } }""")["fundingAggregate"]
     assert data["groupBy"] == ["FLOW_TYPE", "FISCAL_YEAR"]
     got = {(g["flowType"], g["key"][1]["value"]): g["totalUsd"] for g in data["groups"]}
-    assert got == {("appropriation", "2016"): 1000, ("appropriation", "2017"): 300, ("obligation", "2016"): 500}
+    assert got == {("appropriation", "FY2016"): 1000, ("appropriation", "FY2017"): 300, ("obligation", "FY2016"): 500}
     chosen = data_of(neo4j_auth, """{ fundingAggregate(groupBy: [COUNTRY], flowType: APPROPRIATION) {
         groupBy groups { key { value name node { graphId } } totalUsd count } } }""")["fundingAggregate"]
     assert chosen["groupBy"] == ["COUNTRY"]

@@ -234,13 +234,36 @@ def test_measures_beyond_the_limit_are_busy_not_queued(
         assert warm.errors is None, warm.errors
         cache.wait_seconds = 0.1
         first = await run_query("{ network { centrality(top: 3) { graphId } } }", cache)
-        second = await run_query("{ network { centrality(top: 4) { graphId } } }", cache)
+        second = await run_query('{ network { centrality(top: 4, where: {countries: ["JM"]}) { graphId } } }', cache)
         return [first, second]
 
     first, second = _in_one_loop(neo4j_auth, work)
     assert first.errors[0].extensions == {"code": "COMPUTING"}
     assert second.errors[0].extensions == {"code": "BUSY"}
     assert "already computing 1 network measures" in second.errors[0].message
+
+
+def test_one_querys_measures_never_refuse_each_other(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
+) -> None:
+    cache = NetworkCache(max_computing=1)  # one slot: five measures of one request must wait, not be BUSY
+    query = """{ network { a: centrality(measure: DEGREE, top: 3) { graphId } b: centrality(measure: PAGERANK, top: 3)
+        { graphId } c: centrality(measure: EIGENVECTOR, top: 3) { graphId } d: brokers(top: 3) { graphId }
+        e: communities(seed: 1) { modularity } } }"""
+    result = execute(neo4j_auth, query, cache)
+    assert result.errors is None, result.errors
+    assert cache.computations == 5 and all(result.data["network"][k] for k in "abcde")
+
+
+def test_results_are_cached_independently_of_top(seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    cache = NetworkCache()
+    three = execute(neo4j_auth, "{ network { brokers(top: 3) { graphId } } }", cache)
+    thirty = execute(neo4j_auth, "{ network { brokers(top: 30) { graphId } } }", cache)
+    assert three.errors is None and thirty.errors is None, (three.errors, thirty.errors)
+    assert cache.computations == 1  # the whole ranking was kept; `top` only cuts it
+    ids = [r["graphId"] for r in thirty.data["network"]["brokers"]]
+    assert len(ids) > 20  # not cut at the measure's own default of 20
+    assert [r["graphId"] for r in three.data["network"]["brokers"]] == ids[:3]
 
 
 def test_edges_to_nodes_the_read_did_not_return_are_left_out() -> None:
