@@ -23,6 +23,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from app.cached_graphql import GRAPH_VERSION_STATE, CachedGraphQL
+from app.guard import EnvelopeLimits, RequestGuard
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
@@ -42,6 +43,8 @@ class CbsiGraphQL(GraphQL):
         limits = QueryLimits(
             settings.max_query_depth, settings.max_aliases, settings.max_tokens,
             max_cost=settings.max_query_cost, max_page_size=settings.max_page_size,
+            max_query_length=settings.max_query_length, max_selections=settings.max_selections,
+            validation_budget=settings.validation_budget,
         )
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
@@ -114,6 +117,10 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         return RedirectResponse("/graphql")
 
     middleware: list[Middleware] = []
+    # --- hardening: the first middleware sees every request (`app/guard.py`) ---
+    middleware.append(Middleware(RequestGuard, limits=EnvelopeLimits(
+        settings.max_body_bytes, settings.max_json_depth, settings.max_query_length)))
+    # --- end hardening ---
     if graphql.responses is not None:
         middleware.append(Middleware(CachedGraphQL, responses=graphql.responses, version=graphql.graph_version))
 

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
 
+    # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).
+    max_body_bytes: int = Field(default=1_000_000, ge=1, validation_alias="CBSI_MAX_BODY_BYTES")
+    max_json_depth: int = Field(default=32, ge=1, validation_alias="CBSI_MAX_JSON_DEPTH")
+    max_query_length: int = Field(default=20_000, ge=1, validation_alias="CBSI_MAX_QUERY_LENGTH")
+    max_selections: int = Field(default=5_000, ge=1, validation_alias="CBSI_MAX_SELECTIONS")
+    validation_budget: float = Field(default=1.0, gt=0, validation_alias="CBSI_VALIDATION_BUDGET")
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when no external Neo4j is configured and the project runs its own."""

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -76,6 +76,8 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         return UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"}
     if is_timeout(original):
         return TIMEOUT_MESSAGE, {"code": "TIMEOUT"}
+    if isinstance(original, Neo4jError) and any(m in str(original) for m in ("TooManyClauses", "maxClauseCount")):
+        return "The search asks Lucene for too many terms; search for fewer words.", {"code": "LIMIT_EXCEEDED"}
     if isinstance(original, RecursionError):
         return "The document or its variables are nested too deeply.", {"code": "LIMIT_EXCEEDED"}
     return None
