@@ -22,6 +22,7 @@ from neo4j import Driver
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from app.cached_graphql import CachedGraphQL
 from app.neo4j_connection import Neo4jTarget
 from app.server import CbsiGraphQL, create_app
 from app.settings import Settings
@@ -183,7 +184,8 @@ def test_other_requests_are_answered_by_strawberry_and_not_stored(seeded_graph: 
 
 
 def test_cache_off_sends_every_request_to_strawberry(seeded_graph: Driver, uncached: Served) -> None:
-    assert uncached.graphql.responses is None and not uncached.app.user_middleware
+    assert uncached.graphql.responses is None
+    assert CachedGraphQL not in {middleware.cls for middleware in uncached.app.user_middleware}
     reached = len(uncached.contexts)
     assert uncached.query(PROGRAM).content == uncached.query(PROGRAM).content
     assert len(uncached.contexts) == reached + 2
