@@ -6,8 +6,8 @@ HTTP 500s. Here, for `/graphql` only:
 
 - a body over `max_body_bytes` is refused with 413 as soon as its `Content-Length` (or the bytes received so
   far) says so; the rest is never read;
-- a JSON body must be UTF-8 and JSON, nested at most `max_json_depth` deep, with a query text of at most
-  `max_query_length` characters; otherwise 400 (413 for the length);
+- a JSON body must be UTF-8 and one JSON object, nested at most `max_json_depth` deep, with a `query` string of
+  at most `max_query_length` characters and `variables` an object or null; otherwise 400 (413 for the length);
 - a GET's `query` parameter has the same length limit.
 
 Every refusal is a JSON GraphQL error (`{"errors": [{"message", "extensions": {"code"}}]}`, codes
@@ -79,8 +79,17 @@ def check_json_body(body: bytes, limits: EnvelopeLimits) -> None:
     if depth > limits.max_json_depth:
         raise Refusal(400, "LIMIT_EXCEEDED", f"The request's JSON is nested more than {limits.max_json_depth} "
                       "levels deep (max_json_depth); send flatter variables.")
-    if isinstance(data, dict):
-        check_query_length(data.get("query"), limits)
+    if not isinstance(data, dict):
+        raise Refusal(400, "BAD_REQUEST", "The request body must be one JSON object with a `query` (batches are "
+                      "not supported).")
+    query, variables, operation = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str):
+        raise Refusal(400, "BAD_REQUEST", "The request has no `query` string.")
+    if not isinstance(variables, dict | None):
+        raise Refusal(400, "BAD_VARIABLES", "`variables` must be a JSON object (or null).")
+    if not isinstance(operation, str | None):
+        raise Refusal(400, "BAD_REQUEST", "`operationName` must be a string (or null).")
+    check_query_length(query, limits)
 
 
 def check_query_length(query: Any, limits: EnvelopeLimits) -> None:
