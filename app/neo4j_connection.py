@@ -59,6 +59,7 @@ def sync_driver(target: Neo4jTarget) -> Driver:
 
 
 def async_driver(target: Neo4jTarget) -> AsyncDriver:
-    return AsyncGraphDatabase.driver(
-        target.uri, auth=(target.user, target.password.get_secret_value()), **_driver_options()
-    )
+    """The server's driver: shorter connect and retry times than the CLI's, so an outage is known within ~1 s
+    (then `resolvers.neo4j_health` fails requests at once until Neo4j answers again)."""
+    options = {**_driver_options(), "connection_timeout": 2.0, "max_transaction_retry_time": 1.0}
+    return AsyncGraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()), **options)

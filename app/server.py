@@ -28,6 +28,7 @@ from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
 from resolvers.cypher import CypherRunner
+from resolvers.neo4j_health import Neo4jHealth
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
@@ -53,6 +54,7 @@ class CbsiGraphQL(GraphQL):
         self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
         self._version_runner: CypherRunner | None = None
+        self.health = Neo4jHealth()  # hardening: fail at once while Neo4j is known to be down
 
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
         if self.driver is None:
@@ -62,6 +64,7 @@ class CbsiGraphQL(GraphQL):
             self.network,
         )
         context.request, context.response = request, response
+        context.runner.health = self.health
         context.graph_version = request.scope.get("state", {}).get(GRAPH_VERSION_STATE)  # read by `CachedGraphQL`
         return context
 
@@ -74,7 +77,8 @@ class CbsiGraphQL(GraphQL):
         if self.driver is None:
             return None
         if self._version_runner is None or self._version_runner.driver is not self.driver:
-            self._version_runner = CypherRunner(self.driver, self.target_database, self.settings.query_timeout)
+            self._version_runner = CypherRunner(self.driver, self.target_database, self.settings.query_timeout,
+                                                self.health)
         return await self.network.reads.version(self._version_runner)
 
     target_database: str | None = None
@@ -100,9 +104,14 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
 
     async def ready(request: Request) -> Response:
         driver: AsyncDriver = request.app.state.driver
+        health = graphql.health
+        if health.down:  # known from a failed query or probe: answer at once, with why and since when
+            reason = f"Neo4j at {target.uri} does not answer ({health.reason}) since {health.describe_since()}"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         try:
             await asyncio.wait_for(driver.verify_connectivity(), timeout=READY_TIMEOUT)
         except (ServiceUnavailable, SessionExpired, OSError, TimeoutError) as exc:
+            health.report_failure(exc, driver)
             reason = f"Neo4j at {target.uri} does not answer ({type(exc).__name__})"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         except AuthError:
