@@ -17,16 +17,20 @@ from neo4j import AsyncDriver
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from app.access import AccessControl
 from app.cached_graphql import GRAPH_VERSION_STATE, CachedGraphQL
 from app.guard import EnvelopeLimits, RequestGuard
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
+from app.tokens import TokenStore
 from resolvers.cypher import CypherRunner
 from resolvers.neo4j_health import Neo4jHealth
 from resolvers.network import NetworkCache
@@ -126,7 +130,16 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         return RedirectResponse("/graphql")
 
     middleware: list[Middleware] = []
-    # --- hardening: the first middleware sees every request (`app/guard.py`) ---
+    # --- hardening (docs/security.md): Host allow-list, CORS (off unless configured), bearer tokens and rate
+    # limits (`app/access.py`), then the request envelope (`app/guard.py`), all before the response cache ---
+    hosts = [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()]
+    middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"]))
+    origins = [origin.strip() for origin in (settings.cors_origins or "").split(",") if origin.strip()]
+    if origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                                     allow_headers=["authorization", "content-type"]))
+    middleware.append(Middleware(AccessControl, store=TokenStore(settings.tokens_path),
+                                 default_rate=settings.rate_limit))
     middleware.append(Middleware(RequestGuard, limits=EnvelopeLimits(
         settings.max_body_bytes, settings.max_json_depth, settings.max_query_length)))
     # --- end hardening ---

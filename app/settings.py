@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     max_selections: int = Field(default=5_000, ge=1, validation_alias="CBSI_MAX_SELECTIONS")
     validation_budget: float = Field(default=1.0, gt=0, validation_alias="CBSI_VALIDATION_BUDGET")
 
+    # Access control (`app/access.py`, docs/security.md).
+    tokens_file: Path | None = Field(default=None, validation_alias="CBSI_TOKENS_FILE")
+    rate_limit: int = Field(default=600, ge=1, validation_alias="CBSI_RATE_LIMIT")
+    allowed_hosts: str = Field(default="localhost,127.0.0.1", validation_alias="CBSI_ALLOWED_HOSTS")
+    cors_origins: str | None = Field(default=None, validation_alias="CBSI_CORS_ORIGINS")
+
+    @property
+    def tokens_path(self) -> Path:
+        """The bearer tokens file: CBSI_TOKENS_FILE, or tokens.json in the data folder."""
+        return self.tokens_file or self.data_dir.resolve() / "tokens.json"
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when no external Neo4j is configured and the project runs its own."""

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter
 from strawberry.types import ExecutionContext
 
+from schema.access import AdminFields
 from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
 from schema.errors import MaskInternalErrors, log_client_errors
 from schema.query import Query
@@ -63,6 +64,7 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
             lambda: CachedValidation(validated),
             lambda: DocumentLimits(bounds, parsed),
             CachedResponses,
+            AdminFields,
             MaskInternalErrors,
         ],
     )
