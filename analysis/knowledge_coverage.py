@@ -180,7 +180,7 @@ def _prop(name: str) -> Check:
 CHECKS: dict[str, tuple[str, Callable[[nx.MultiDiGraph, str], bool], dict[str, Check]]] = {
     "meeting": ("Meeting", lambda g, n: True, {
         "date": _prop("date"),
-        "location": _prop("location"),
+        "location": lambda g, n: bool(g.nodes[n].get("location")) or g.nodes[n].get("format") == "virtual",
         "format": _prop("format"),
         "host": lambda g, n: _has_out(g, n, "HOSTED_BY"),
         "attendees": lambda g, n: _has_in(g, n, "ATTENDED"),

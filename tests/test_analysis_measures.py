@@ -12,7 +12,7 @@ from tests.test_analysis_projection import toy_graph
 
 EXPECTED = {
     "degree", "betweenness", "eigenvector", "pagerank", "centrality", "brokers", "brokerage-roles", "constraint",
-    "communities", "affiliation", "concentration", "coverage-gaps", "funding-by-year", "paths",
+    "communities", "affiliation", "concentration", "coverage-gaps", "funding-by-year", "paths", "knowledge-coverage",
 }
 
 

@@ -39,8 +39,9 @@ def edges(dataset: Dataset, rel_type: str, start: str | None = None, end: str | 
 
 
 def test_dataset_size_is_in_the_curated_range(dataset: Dataset) -> None:
-    assert 100 <= len(dataset.nodes) <= 170
-    assert 200 <= len(dataset.edges) <= 350
+    # the curated record grew from the flyer's 160 nodes to the public record's (see test_seed_knowledge)
+    assert 600 <= len(dataset.nodes) <= 5000
+    assert 1500 <= len(dataset.edges) <= 20000
 
 
 def test_every_label_and_relationship_type_is_used(dataset: Dataset) -> None:
@@ -141,10 +142,9 @@ def test_cfyr_implementer_dates_countries_and_sub_partners(dataset: Dataset, nod
     cfyr = nodes["program:cfyr"]
     assert (cfyr.properties["startDate"], cfyr.properties["endDate"]) == ("2016-07-01", "2020-09-30")
     implementers = {e.start for e in edges(dataset, "PARTICIPATES_IN", end="program:cfyr", role="implementing")}
-    assert implementers == {"org:creative-associates", "cso:padf", "cso:usc", "cso:youthbuild-international"}
-    prime = [e for e in edges(dataset, "PARTICIPATES_IN", end="program:cfyr", role="implementing")
-             if "note" not in e.properties]
-    assert [e.start for e in prime] == ["org:creative-associates"]
+    assert implementers == {"org:creative-associates"}  # the prime; its partners are sub-awardees
+    subs = {e.start for e in edges(dataset, "PARTICIPATES_IN", end="program:cfyr", role="sub-awardee")}
+    assert subs == {"cso:padf", "cso:usc", "cso:youthbuild-international"}
     assert nodes["org:creative-associates"].properties["kind"] == "contractor"
     assert nodes["cso:usc"].properties["kind"] == "university"
     countries = {e.end for e in edges(dataset, "OPERATES_IN", "program:cfyr")}
@@ -157,7 +157,10 @@ def test_every_funding_has_a_flow_type_amount_and_source(dataset: Dataset) -> No
     assert len(fundings) >= 14
     for f in fundings:
         assert f.properties["flowType"] in vocab.FLOW_TYPES
-        assert f.properties["amount"] > 0
+        if f.properties["flowType"] == "in-kind":  # a gift: what was given, its value only where stated
+            assert f.properties.get("items") or f.properties.get("amount"), f.id
+        else:
+            assert f.properties["amount"] > 0, f.id
         assert f.sources
         assert edges(dataset, "PROVIDES", end=f.id), f"nobody provides {f.id}"
 
@@ -171,10 +174,14 @@ def test_funding_figures_as_the_sources_state_them(dataset: Dataset) -> None:
     expected = [
         # (amount, qualifier, flowType, fiscal-year props, source)
         (37e6, "at-least", "appropriation", {"fiscalYear": 2010}, "src:justf-2010-02-04"),
-        (203e6, "about", "allocation", {"fiscalYearStart": 2010, "fiscalYearEnd": 2012}, "src:gao-13-367r"),
-        (560e6, "more-than", "allocation", {"fiscalYearStart": 2010, "fiscalYearEnd": 2018}, "src:gao-19-201"),
-        (400e6, "more-than", "provided", {"fiscalYearStart": 2010}, "src:state-cbsi-flyer"),
-        (832e6, "more-than", "commitment", {"fiscalYearEnd": 2022}, "src:state-cbsi-page"),
+        (203e6, "about", "allocation", {"fiscalYearStart": 2010, "fiscalYearEnd": 2012, "cumulative": True},
+         "src:gao-13-367r"),
+        (560e6, "more-than", "allocation", {"fiscalYearStart": 2010, "fiscalYearEnd": 2018, "cumulative": True},
+         "src:gao-19-201"),
+        (400e6, "more-than", "provided", {"fiscalYearStart": 2010, "cumulative": True}, "src:state-cbsi-flyer"),
+        # "as of 2022" is the date of the statement, not a fiscal year
+        (832e6, "more-than", "commitment", {"asOf": "2022", "cumulative": True, "fiscalYearEnd": None},
+         "src:state-cbsi-page"),
         (58e6, "exactly", "appropriation", {"fiscalYear": 2019}, "src:crs-if10789-2019-07-15"),
         (60e6, "at-least", "appropriation", {"fiscalYear": 2020}, "src:crs-if10789-2020-01-30"),
         (40.2e6, "exactly", "request", {"fiscalYear": 2020}, "src:crs-if10789-2020-01-30"),
@@ -199,11 +206,9 @@ def test_program_grants_and_other_donors(dataset: Dataset, nodes: dict[str, Node
     firearms = nodes["funding:impacs-firearms-2012"]
     assert firearms.properties["amount"] == 3430000
     assert firearms.properties["date"] == "2012-12"
-    canada = nodes["funding:canada-caricom-pledge-2007"]
-    assert canada.properties["flowType"] == "pledge"
-    assert canada.properties["amount"] == 600000000
-    assert edges(dataset, "PROVIDES", "gov:CA", canada.id)
-    assert edges(dataset, "RECEIVED_BY", canada.id, "igo:caricom")
+    # Canada's 2007 pledge is printed as "$600 million" with no currency: no figure is stored as stated in USD
+    assert "funding:canada-caricom-pledge-2007" not in nodes
+    assert "600 million" in (nodes["gov:CA"].description or "")
     uk = edges(dataset, "PARTNERS_WITH", "gov:GB", "igo:caricom")
     assert uk and uk[0].properties["since"] == "2004"
     assert edges(dataset, "PARTICIPATES_IN", "igo:eu", "program:eu-cariforum-crime-security", "funding")
@@ -211,26 +216,28 @@ def test_program_grants_and_other_donors(dataset: Dataset, nodes: dict[str, Node
 
 def test_figures_of_different_kinds_stay_separate(dataset: Dataset) -> None:
     fy2020 = funding_by(dataset, fiscalYear=2020)
-    assert {f.properties["flowType"] for f in fy2020} == {"appropriation", "request"}
+    # the request, the House and Senate proposals and the appropriation are separate records of their own kind
+    assert {"appropriation", "request", "proposed"} <= {f.properties["flowType"] for f in fy2020}
+    assert all(len(f.sources) >= 1 for f in fy2020)
 
 
 def test_dialogue_meetings(dataset: Dataset, nodes: dict[str, NodeRecord]) -> None:
     meetings = {nodes[e.start].properties.get("ordinal"): nodes[e.start]
                 for e in edges(dataset, "OF", end="mechanism:security-cooperation-dialogue")}
-    assert {1, 2, 3, 4, 8, 9, 10, 11} <= set(meetings)
+    assert {1, 2, 3, 4, 6, 7, 8, 9, 10, 11} <= set(meetings)
     eleventh = meetings[11]
     assert eleventh.properties["date"] == "2023-11-16"
     assert eleventh.properties["location"].startswith("Castries")
     assert meetings[1].properties["date"] == "2010-05-27"
     assert meetings[3].properties["date"] == "2012-12-05"
-    assert meetings[9].properties["location"] == "virtual"
+    assert meetings[9].properties["format"] == "virtual"
     dialogue_members = {e.start for e in edges(dataset, "MEMBER_OF", end="mechanism:security-cooperation-dialogue")}
     assert "gov:DO" in dialogue_members and "gov:US" in dialogue_members
 
 
 def test_2024_working_group_attendance(dataset: Dataset, nodes: dict[str, NodeRecord]) -> None:
     meeting = nodes["meeting:cbsi-twg-2024-03"]
-    assert meeting.properties["date"] == "2024-03"
+    assert meeting.properties["date"].startswith("2024-03")
     attendees = {e.start for e in edges(dataset, "ATTENDED", end=meeting.id)}
     assert {"igo:eu", "igo:unodc", "igo:interpol"} <= attendees
 
@@ -249,8 +256,10 @@ def test_impacs_structure(dataset: Dataset) -> None:
 
 
 def test_caricom_members_exclude_the_dominican_republic(dataset: Dataset) -> None:
-    members = {e.start for e in edges(dataset, "MEMBER_OF", end="igo:caricom")}
-    assert members == {f"gov:{c}" for c in PARTNER_CODES - {"DO"}} | {"gov:BZ", "gov:HT"}
+    full = {e.start for e in edges(dataset, "MEMBER_OF", end="igo:caricom")
+            if e.properties.get("role") in ("member", "founding member")}
+    assert full == {f"gov:{c}" for c in PARTNER_CODES - {"DO"}} | {"gov:BZ", "gov:HT", "gov:MS"}
+    assert [e.properties.get("role") for e in edges(dataset, "MEMBER_OF", "gov:DO", "igo:caricom")] == ["observer"]
 
 
 def test_strategic_engagement_act(dataset: Dataset, nodes: dict[str, NodeRecord]) -> None:
@@ -273,5 +282,6 @@ def test_authorization_bills(dataset: Dataset, nodes: dict[str, NodeRecord]) -> 
     for bill in ("law:s-820-119", "law:hr-4368-119"):
         assert nodes[bill].properties["authorizedAmountPerYear"] == 88000000
     bills = {e.end for e in edges(dataset, "AUTHORIZED_BY", "program:cbsi")}
-    assert bills == {"law:hr-7703-116", "law:hr-4133-117", "law:s-841-118", "law:s-820-119", "law:hr-4368-119"}
+    assert {"law:hr-7703-116", "law:hr-4133-117", "law:s-841-118", "law:s-820-119", "law:hr-4368-119"} <= bills
+    assert {e.properties.get("how") for e in edges(dataset, "AUTHORIZED_BY", "program:cbsi")} == {"authorizes"}
     assert all(not edges(dataset, "ENACTED_BY", b) for b in bills)

@@ -30,7 +30,8 @@ def test_size_and_distinct_sources(dataset: Dataset) -> None:
 def test_every_source_is_traceable(dataset: Dataset) -> None:
     for source in (n for n in dataset.nodes if n.label == "Source"):
         assert source.properties.get("publisher"), source.id
-        assert source.properties.get("url") or source.id == "src:state-cbsi-flyer", source.id
+        # the facts table cites one CRS edition by number only; its date and address are not stated
+        assert source.properties.get("url") or source.id == "src:crs-if10789", source.id
         quote = source.properties.get("quote")
         assert quote is None or len(quote.split()) <= QUOTE_MAX_WORDS, source.id
 
@@ -61,22 +62,26 @@ def test_proposed_levels_name_their_bill(dataset: Dataset) -> None:
     assert proposed and proposed <= linked
 
 
-def test_every_dialogue_has_a_date_and_a_place(dataset: Dataset) -> None:
+def test_every_dialogue_has_a_date_and_a_place_or_shows_as_a_gap(dataset: Dataset) -> None:
     meetings = {e.start for e in dataset.edges if e.type == "OF" and e.end == DIALOGUE}
     nodes = dataset.node_index()
     assert len(meetings) >= 10
-    for meeting in meetings:
-        props = nodes[meeting].properties
-        assert props.get("date"), meeting
-        assert props.get("location") or props.get("format") == "virtual", meeting
+    assert all(nodes[m].properties.get("date") for m in meetings)
+    placeless = {m for m in meetings
+                 if not (nodes[m].properties.get("location") or nodes[m].properties.get("format") == "virtual")}
+    # the record names no place for the 10th Dialogue (May 2022): it stays absent and the coverage report says so
+    assert len(placeless) <= 1, sorted(placeless)
+    gaps = {g.id: g.missing for g in coverage_report(from_records(dataset)).gaps}
+    assert all("location" in gaps.get(m, ()) for m in placeless)
 
 
 def test_the_dialogue_has_people_in_roles(dataset: Dataset) -> None:
     nodes = dataset.node_index()
     meetings = {e.start for e in dataset.edges if e.type == "OF" and e.end == DIALOGUE}
-    roles = Counter(e.properties.get("role") for e in dataset.edges
-                    if e.type == "ATTENDED" and e.end in meetings and nodes[e.start].label == "Person")
-    assert roles["co-chair"] >= 3 and roles["head-of-delegation"] >= 3
+    roles = Counter((e.properties.get("role"), nodes[e.start].label == "Person") for e in dataset.edges
+                    if e.type == "ATTENDED" and e.end in meetings)
+    assert roles[("co-chair", False)] + roles[("co-chair", True)] >= 3  # co-chairs: governments or officials
+    assert roles[("head-of-delegation", True)] >= 3
 
 
 def test_every_regional_body_has_members(dataset: Dataset) -> None:
