@@ -7,7 +7,7 @@ bottom-up, and an operation is measured from its fragments' shapes: linear in th
 runs before the standard validation rules, and a document that breaks a limit is rejected without them.
 
 What is checked, in order, each failure answered with `extensions.code = LIMIT_EXCEEDED`:
-- the query text's length (before parsing; the parser also gets it as `max_source_length`);
+- the query text's length (`app/guard.py` checks it first over HTTP; the parser gets it as `max_source_length`);
 - depth, aliases, expanded selections (how many field selections the document has once every fragment
   spread is replaced by its fragment) and the cost estimate of `schema/cost.py`;
 - a wall-clock budget for parsing plus validation: a validation rule checks the clock as it walks and aborts
