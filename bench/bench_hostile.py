@@ -149,9 +149,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--big", type=int, default=12, help="large bodies sent for the memory check")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--in-process", action="store_true", help="only time the document checks, no server")
     args = parser.parse_args()
     load = os.getloadavg()
-    if args.url:
+    if args.in_process:
+        report = in_process(args.repeat)
+    elif args.url:
         report = run(args.url, args.repeat, args.big)
     else:
         with tempfile.TemporaryDirectory() as home, running_server(Path(home)) as url:
@@ -160,6 +163,28 @@ def main() -> None:
     print(report)
     if args.output:
         args.output.write_text(report)
+
+
+
+def in_process(repeat: int = 20) -> str:
+    """The document checks alone (no HTTP, no Neo4j, no caches): a fresh schema for every attempt."""
+    import asyncio
+
+    from schema import build_schema
+    from schema.context import GraphQLContext
+
+    rows = ["| document | median ms | worst ms | code |", "|---|---:|---:|---|"]
+    for name, query in [("bomb 20 levels", bomb(20)), ("bomb 40 levels", bomb(40)),
+                        ("bomb on __typename", bomb(30, "__typename"))]:
+        times, code = [], ""
+        for _ in range(repeat):
+            schema = build_schema()
+            started = time.perf_counter()
+            result = asyncio.run(schema.execute(query, context_value=GraphQLContext(runner=None)))  # type: ignore[arg-type]
+            times.append(time.perf_counter() - started)
+            code = (result.errors or [None])[0].extensions["code"]  # type: ignore[union-attr]
+        rows.append(f"| {name} | {statistics.median(times) * 1000:.1f} | {max(times) * 1000:.1f} | {code} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
