@@ -19,7 +19,7 @@ from schema import build_schema
 SDL = build_schema().as_str()
 SCALARS = {"JSON": st.text(max_size=8).map(nodes.String)}
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats() | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
@@ -40,7 +40,10 @@ class Request:
         body: dict[str, Any] = {"query": self.query}
         if self.variables is not None:
             body["variables"] = self.variables
-        return httpx.post(url, json=body, timeout=timeout)
+        # json.dumps, not httpx's encoder: it writes Infinity and NaN, which Python's json.loads on the server
+        # accepts, so they reach the variable coercion too
+        return httpx.post(url, content=json.dumps(body).encode(), headers={"content-type": "application/json"},
+                          timeout=timeout)
 
 
 def _mangle(text: str, data: st.DataObject) -> str:
