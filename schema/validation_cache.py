@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 MAX_ENTRIES = 512
@@ -69,5 +70,8 @@ class CachedValidation(SchemaExtension):
         if cached is not None:
             context.pre_execution_errors = list(cached)
         yield
-        if key is not None and cached is None and context.pre_execution_errors is not None:
-            self.results.put(key, context.pre_execution_errors)
+        errors = context.pre_execution_errors
+        # an aborted validation (a time budget spent under load) says nothing about the next attempt: not kept
+        aborted = errors is not None and any(isinstance(error, ValidationAbortedError) for error in errors)
+        if key is not None and cached is None and errors is not None and not aborted:
+            self.results.put(key, errors)
