@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.response_bytes import Headers, ResponseBytes, StoredResponse, request_key
 
 VersionSource = Callable[[], Awaitable[int | None]]
+ROLE_STATE = "cbsi_role"  # set by `app/access.py`
 _VERSION_STATE = "cbsi_graph_version"  # key in the ASGI scope's `state`: the version this request read
 STORABLE_HEADERS = frozenset({b"content-length", b"content-type"})
 STREAMING_ACCEPTS = (b"text/event-stream", b"multipart/mixed")
@@ -136,6 +137,9 @@ class CachedGraphQL:
         if body is None:
             return  # the client disconnected: nobody to answer
         key = request_key(body)
+        role = scope.get("state", {}).get(ROLE_STATE)
+        if key is not None and role is not None:  # roles see different answers (`schema/access.py`): apart
+            key = (f"{role}\n{key[0]}", *key[1:])
         version = await self.version() if key is not None else None
         if key is None or version is None:
             await self.app(scope, replay(body, receive), send)

@@ -68,9 +68,14 @@ def _seed_if_empty(target: Neo4jTarget) -> None:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.access import bind_refusal
     from app.neo4j_connection import local_neo4j, resolve_target
     from app.server import create_app
+    from app.tokens import TokenStore
 
+    refusal = bind_refusal(settings.host, TokenStore(settings.tokens_path).configured(), args.insecure)
+    if refusal:
+        raise CliError(refusal)
     port = args.port if args.port is not None else settings.port
     sock = _listen(settings.host, port)
     local = local_neo4j(settings) if settings.uses_local_neo4j else None
@@ -184,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the GraphQL API (starts and seeds the local Neo4j if needed)")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default CBSI_PORT, 8000)")
     serve.add_argument("--keep-neo4j", action="store_true", help="leave the local Neo4j running on exit")
+    serve.add_argument("--insecure", action="store_true",
+                       help="allow a non-loopback CBSI_HOST without bearer tokens (docs/security.md)")
     serve.set_defaults(handler=_cmd_serve)
 
     neo4j = commands.add_parser("neo4j", help="start, stop or inspect the managed local Neo4j")
@@ -202,10 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
     imports.set_defaults(handler=_cmd_import)
 
-    from app import cli_analysis, cli_coverage
+    from app import cli_analysis, cli_coverage, cli_token
 
     cli_analysis.add_parsers(commands)
     cli_coverage.add_parser(commands)
+    cli_token.add_parser(commands)
 
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.add_argument("--output", "-o", help="write to this file instead of stdout")

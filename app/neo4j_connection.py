@@ -62,7 +62,9 @@ def sync_driver(target: Neo4jTarget) -> Driver:
 
 
 def async_driver(target: Neo4jTarget) -> AsyncDriver:
+    """The server's driver: shorter connect and retry times than the CLI's, so an outage is known within ~1 s
+    (then `resolvers.neo4j_health` fails requests at once until Neo4j answers again)."""
     return AsyncGraphDatabase.driver(target.uri, auth=(target.user, target.password.get_secret_value()),
-                                     connection_timeout=CONNECTION_TIMEOUT,
+                                     connection_timeout=2.0,
                                      connection_acquisition_timeout=ACQUISITION_TIMEOUT,
-                                     max_transaction_retry_time=RETRY_TIME)
+                                     max_transaction_retry_time=1.0)

@@ -17,18 +17,24 @@ from neo4j import AsyncDriver
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from app.access import AccessControl
 from app.cached_graphql import CachedGraphQL, handed_over
 from app.explorer import install as install_explorer
+from app.guard import EnvelopeLimits, RequestGuard
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
+from app.tokens import TokenStore
 from resolvers.cypher import CypherRunner
 from resolvers.graph_version import GraphVersion
+from resolvers.neo4j_health import Neo4jHealth
 from resolvers.network import NetworkCache
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
@@ -44,6 +50,8 @@ class CbsiGraphQL(GraphQL):
         limits = QueryLimits(
             settings.max_query_depth, settings.max_aliases, settings.max_tokens,
             max_cost=settings.max_query_cost, max_page_size=settings.max_page_size,
+            max_query_length=settings.max_query_length, max_selections=settings.max_selections,
+            validation_budget=settings.validation_budget,
         )
         super().__init__(build_schema(limits), **kwargs)
         self.settings = settings
@@ -54,6 +62,7 @@ class CbsiGraphQL(GraphQL):
         self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout,
                                     versions=self.versions)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
+        self.health = Neo4jHealth()  # hardening: fail at once while Neo4j is known to be down
 
     # ignore: Strawberry's base declares its own context type; ours is the richer GraphQLContext
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
@@ -64,6 +73,7 @@ class CbsiGraphQL(GraphQL):
             self.network,
         )
         context.request, context.response = request, response
+        context.runner.health = self.health
         context.graph_version = handed_over(request.scope)  # read by `CachedGraphQL` for this request
         return context
 
@@ -79,7 +89,7 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         driver = async_driver(target)
         app.state.driver = graphql.driver = driver
-        graphql.versions.connect(CypherRunner(driver, target.database, settings.query_timeout))
+        graphql.versions.connect(CypherRunner(driver, target.database, settings.query_timeout, graphql.health))
         logger.info("CBSI Graph serving from %s", target.describe())
         try:
             yield
@@ -91,9 +101,14 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
 
     async def ready(request: Request) -> Response:
         driver: AsyncDriver = request.app.state.driver
+        health = graphql.health
+        if health.down:  # known from a failed query or probe: answer at once, with why and since when
+            reason = f"Neo4j at {target.uri} does not answer ({health.reason}) since {health.describe_since()}"
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         try:
             await asyncio.wait_for(driver.verify_connectivity(), timeout=READY_TIMEOUT)
         except (ServiceUnavailable, SessionExpired, OSError, TimeoutError) as exc:
+            health.report_failure(exc, driver)
             reason = f"Neo4j at {target.uri} does not answer ({type(exc).__name__})"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
         except AuthError:
@@ -108,6 +123,19 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         return RedirectResponse("/graphql")
 
     middleware: list[Middleware] = []
+    # --- hardening (docs/security.md): Host allow-list, CORS (off unless configured), bearer tokens and rate
+    # limits (`app/access.py`), then the request envelope (`app/guard.py`), all before the response cache ---
+    hosts = [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()]
+    middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=hosts or ["*"]))
+    origins = [origin.strip() for origin in (settings.cors_origins or "").split(",") if origin.strip()]
+    if origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                                     allow_headers=["authorization", "content-type"]))
+    middleware.append(Middleware(AccessControl, store=TokenStore(settings.tokens_path),
+                                 default_rate=settings.rate_limit))
+    middleware.append(Middleware(RequestGuard, limits=EnvelopeLimits(
+        settings.max_body_bytes, settings.max_json_depth, settings.max_query_length)))
+    # --- end hardening ---
     if graphql.responses is not None:
         middleware.append(Middleware(CachedGraphQL, responses=graphql.responses, version=graphql.versions.read))
 

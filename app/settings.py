@@ -47,6 +47,24 @@ class Settings(BaseSettings):
     network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
 
+    # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).
+    max_body_bytes: int = Field(default=1_000_000, ge=1, validation_alias="CBSI_MAX_BODY_BYTES")
+    max_json_depth: int = Field(default=32, ge=1, validation_alias="CBSI_MAX_JSON_DEPTH")
+    max_query_length: int = Field(default=20_000, ge=1, validation_alias="CBSI_MAX_QUERY_LENGTH")
+    max_selections: int = Field(default=5_000, ge=1, validation_alias="CBSI_MAX_SELECTIONS")
+    validation_budget: float = Field(default=1.0, gt=0, validation_alias="CBSI_VALIDATION_BUDGET")
+
+    # Access control (`app/access.py`, docs/security.md).
+    tokens_file: Path | None = Field(default=None, validation_alias="CBSI_TOKENS_FILE")
+    rate_limit: int = Field(default=600, ge=1, validation_alias="CBSI_RATE_LIMIT")
+    allowed_hosts: str = Field(default="localhost,127.0.0.1", validation_alias="CBSI_ALLOWED_HOSTS")
+    cors_origins: str | None = Field(default=None, validation_alias="CBSI_CORS_ORIGINS")
+
+    @property
+    def tokens_path(self) -> Path:
+        """The bearer tokens file: CBSI_TOKENS_FILE, or tokens.json in the data folder."""
+        return self.tokens_file or self.data_dir.resolve() / "tokens.json"
+
     @property
     def uses_local_neo4j(self) -> bool:
         """True when no external Neo4j is configured and the project runs its own."""

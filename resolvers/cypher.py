@@ -11,25 +11,34 @@ from typing import Any, LiteralString
 
 from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, Query, Record, RoutingControl, unit_of_work
 
+from resolvers.neo4j_health import Neo4jHealth
+
 
 class CypherRunner:
     """Read-only Cypher for one request (one per GraphQL context)."""
 
-    def __init__(self, driver: AsyncDriver, database: str | None, timeout: float) -> None:
+    def __init__(self, driver: AsyncDriver, database: str | None, timeout: float,
+                 health: Neo4jHealth | None = None) -> None:
         self.driver = driver
         self.database = database
         self.timeout = timeout
+        self.health = health  # the server's: fail at once while Neo4j is known to be down
         self.queries_sent = 0
+
+    async def _await(self, call: Any) -> Any:
+        if self.health is None:
+            return await call
+        return await self.health.guarded(self.driver, call)
 
     async def read(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read query and return its rows as dicts."""
         self.queries_sent += 1
-        records, _, _ = await self.driver.execute_query(
+        records, _, _ = await self._await(self.driver.execute_query(
             Query(cypher, timeout=self.timeout),
             parameters_=dict(params or {}),
             database_=self.database,
             routing_=RoutingControl.READ,
-        )
+        ))
         return [record.data() for record in records]
 
     async def read_auto_commit(self, cypher: LiteralString) -> list[dict[str, Any]]:
@@ -40,9 +49,13 @@ class CypherRunner:
         say") and the driver's bookmark manager (this driver never writes, so there is nothing to wait for).
         """
         self.queries_sent += 1
-        async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
-            result = await session.run(Query(cypher, timeout=self.timeout))
-            return [record.data() async for record in result]
+
+        async def run() -> list[dict[str, Any]]:
+            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                result = await session.run(Query(cypher, timeout=self.timeout))
+                return [record.data() async for record in result]
+
+        return await self._await(run())
 
     async def read_snapshot(self, *cyphers: LiteralString, timeout: float | None = None) -> list[list[Record]]:
         """Run several parameterless reads, in order, in one read transaction (one time limit, one session).
@@ -61,5 +74,8 @@ class CypherRunner:
                 results.append([record async for record in result])
             return results
 
-        async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
-            return await session.execute_read(work)
+        async def run() -> list[list[Record]]:
+            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                return await session.execute_read(work)
+
+        return await self._await(run())

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
+from graphql import GraphQLError
+from strawberry.extensions import MaxTokensLimiter
+from strawberry.types import ExecutionContext
 
-from schema.cost import QueryCostLimiter
-from schema.errors import LoggedSchema, MaskInternalErrors
+from schema.access import AdminFields
+from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
+from schema.errors import MaskInternalErrors, log_client_errors
 from schema.query import Query
 from schema.types import TYPES
 from schema.validation_cache import CachedValidation, ValidationResults
@@ -23,22 +26,43 @@ class QueryLimits:
     max_tokens: int = 2000
     max_cost: int = 50_000
     max_page_size: int = 100
+    max_query_length: int = 20_000  # characters of query text
+    max_selections: int = 5_000  # field selections once every fragment spread is expanded
+    validation_budget: float = 1.0  # seconds of parsing plus validation
+
+
+class CbsiSchema(strawberry.Schema):
+    """Strawberry's schema, logging client errors on one truncated WARNING line instead of a traceback each.
+
+    Internal errors are logged by `MaskInternalErrors` (with the id the client sees), not here.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        log_client_errors(errors, execution_context)
 
 
 def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
-    """The schema with depth, alias, token and cost limits and masked internal errors."""
+    """The schema with length, depth, alias, token, selection, cost and time limits and masked internal errors.
+
+    The order matters: a cached validation result is used before the shape limits are measured, and the shape
+    limits run before the standard validation rules (`schema/document_limits.py`).
+    """
     limits = limits or QueryLimits()
     validated = ValidationResults()  # one per schema: its limits decide what is valid
-    return LoggedSchema(
+    parsed = ParsedDocuments()
+    bounds = DocumentBounds(
+        max_depth=limits.max_depth, max_aliases=limits.max_aliases, max_cost=limits.max_cost,
+        max_page_size=limits.max_page_size, max_query_length=limits.max_query_length,
+        max_selections=limits.max_selections, budget_seconds=limits.validation_budget,
+    )
+    return CbsiSchema(
         query=Query,
         types=list(TYPES.values()),
         extensions=[
-            lambda: ParserCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: QueryCostLimiter(max_cost=limits.max_cost, max_page_size=limits.max_page_size),
             lambda: CachedValidation(validated),
+            lambda: DocumentLimits(bounds, parsed),
+            AdminFields,
             MaskInternalErrors,
         ],
     )

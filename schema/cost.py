@@ -1,14 +1,19 @@
-"""A query cost limit: estimated from `first` page sizes multiplied down the query's depth.
+"""A query cost estimate: `first` page sizes multiplied down the query's depth, linear in the document.
 
 Why: depth, alias and token limits do not stop `programs(first: 100) { participants(first: 100) { programs
 (first: 100) ... } }`, which asks for a million rows. Each field costs the number of rows it may be resolved
 for; a paged field multiplies its children's rows by its `first` (or the default page), an unpaged list by
 `UNPAGED_LIST_SIZE`. A query above `max_query_cost` is rejected before anything runs, with the cost.
+
+Why memoised: the cost of a selection set is linear in the rows it is resolved for (every term is `rows x
+something`), so a fragment's cost per row is computed once and multiplied at each spread. Walking every path
+instead doubles the work with each level of a fragment bomb (20 fragments each spreading the previous one
+twice took 14 s of event-loop CPU). `schema/document_limits.py` runs this before validation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
@@ -16,7 +21,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLSchema,
@@ -24,12 +28,10 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
     get_named_type,
 )
 from graphql.type.definition import GraphQLField
-from strawberry.extensions import SchemaExtension
 
 from schema.paging import DEFAULT_PAGE_SIZE
 
@@ -42,7 +44,11 @@ def _is_list(field: GraphQLField) -> bool:
 
 
 class CostEstimator:
-    """Walks one operation with the schema's types; fragments are followed (each at most once per path)."""
+    """Costs one document's operations with the schema's types; each fragment's cost per row is computed once.
+
+    A fragment spread inside its own expansion (a cycle, reported by validation) costs nothing here; unknown
+    fields and fragments cost nothing either (validation reports them).
+    """
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any],
                  max_page_size: int) -> None:
@@ -50,6 +56,8 @@ class CostEstimator:
         self.variables = variables
         self.max_page_size = max_page_size
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self._fragment_costs: dict[str, int] = {}
+        self._in_progress: set[str] = set()
 
     def page(self, node: FieldNode, field: GraphQLField) -> int:
         """Rows a field's children may be resolved for, per row of the field itself."""
@@ -66,7 +74,24 @@ class CostEstimator:
         default = field.args["first"].default_value
         return default if isinstance(default, int) else min(DEFAULT_PAGE_SIZE, self.max_page_size)
 
-    def cost(self, selection_set: SelectionSetNode, parent: Any, rows: int, seen: frozenset[str] = frozenset()) -> int:
+    def fragment_cost(self, name: str) -> int:
+        """A fragment's cost for one row, computed on first use."""
+        cost = self._fragment_costs.get(name)
+        if cost is not None:
+            return cost
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._in_progress:
+            return 0
+        self._in_progress.add(name)
+        try:
+            cost = self.unit_cost(fragment.selection_set, self.schema.get_type(fragment.type_condition.name.value))
+        finally:
+            self._in_progress.discard(name)
+        self._fragment_costs[name] = cost
+        return cost
+
+    def unit_cost(self, selection_set: SelectionSetNode, parent: Any) -> int:
+        """The cost of a selection set resolved for one row of `parent`."""
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
@@ -74,51 +99,21 @@ class CostEstimator:
                 field = getattr(parent, "fields", {}).get(name)
                 if field is None or name.startswith("__"):
                     continue
-                total += rows
+                total += 1
                 if selection.selection_set:
-                    child_rows = rows * max(self.page(selection, field), 1)
-                    total += self.cost(selection.selection_set, get_named_type(field.type), child_rows, seen)
+                    child = self.unit_cost(selection.selection_set, get_named_type(field.type))
+                    total += max(self.page(selection, field), 1) * child
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.cost(selection.selection_set, target, rows, seen)
+                total += self.unit_cost(selection.selection_set, target)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.schema.get_type(fragment.type_condition.name.value)
-                total += self.cost(fragment.selection_set, target, rows, seen | {name})
+                total += self.fragment_cost(selection.name.value)
         return total
+
+    def cost(self, selection_set: SelectionSetNode, parent: Any, rows: int) -> int:
+        return rows * self.unit_cost(selection_set, parent)
 
     def operation_cost(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
-        return self.cost(operation.selection_set, root, 1)
-
-
-class QueryCostLimiter(SchemaExtension):
-    """Adds a validation rule rejecting operations whose estimated cost is above `max_cost`."""
-
-    def __init__(self, max_cost: int, max_page_size: int = 100) -> None:
-        self.max_cost = max_cost
-        self.max_page_size = max_page_size
-
-    def on_operation(self) -> Iterator[None]:
-        variables = self.execution_context.variables or {}
-        max_cost, max_page_size = self.max_cost, self.max_page_size
-
-        class CostRule(ValidationRule):
-            def enter_document(self, node: DocumentNode, *_args: Any) -> None:
-                estimator = CostEstimator(self.context.schema, node, variables, max_page_size)
-                for definition in node.definitions:
-                    if isinstance(definition, OperationDefinitionNode):
-                        cost = estimator.operation_cost(definition)
-                        if cost > max_cost:
-                            self.report_error(GraphQLError(
-                                f"Query cost {cost} is above the limit max_query_cost = {max_cost}: ask for "
-                                "smaller pages (`first`) or fewer nested lists.",
-                                definition, extensions={"code": "LIMIT_EXCEEDED", "cost": cost, "limit": max_cost},
-                            ))
-
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, CostRule)
-        yield
+        return self.unit_cost(operation.selection_set, root) if root is not None else 0

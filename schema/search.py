@@ -18,6 +18,25 @@ NodeType = strawberry.enum(  # type: ignore[call-overload]  # the functional Enu
     description="A node type to restrict a search to (`Actor` stands for the five actor types).",
 )
 MAX_SEARCH_RESULTS = 100
+# Bounds on what one search may ask of Lucene: each word becomes up to two clauses (exact and fuzzy), Lucene
+# refuses more than 1,024 clauses, and a fuzzy term costs with its length (one 50,000-letter word took 10 s of
+# Neo4j CPU, past the transaction timeout). Checked before any Cypher runs.
+MAX_SEARCH_LENGTH = 256  # characters of search text
+MAX_SEARCH_WORDS = 32
+MAX_SEARCH_WORD_LENGTH = 64
+
+
+def check_search_text(text: str) -> None:
+    """Raise LimitExceededError when the text is longer, or has more or longer words, than a search allows."""
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise LimitExceededError(f"text: {len(text)} characters; a search takes at most {MAX_SEARCH_LENGTH}")
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise LimitExceededError(f"text: {len(words)} words; a search takes at most {MAX_SEARCH_WORDS}")
+    longest = max((len(word) for word in words), default=0)
+    if longest > MAX_SEARCH_WORD_LENGTH:
+        raise LimitExceededError(
+            f"text: a word of {longest} characters; search words have at most {MAX_SEARCH_WORD_LENGTH}")
 
 
 @strawberry.type(description="One search result: the node, its relevance score (higher is better) and whether "
@@ -36,6 +55,7 @@ async def search_field(
 ) -> list[SearchHit]:
     if first > min(MAX_SEARCH_RESULTS, info.context.max_page_size) or first < 1:
         raise LimitExceededError(f"first: {first} is outside 1..{min(MAX_SEARCH_RESULTS, info.context.max_page_size)}")
+    check_search_text(text)
     labels = None
     if types:
         labels = sorted({label for t in types for label in catalog.labels_of(t.value)})  # type: ignore[attr-defined]

@@ -4,6 +4,9 @@ Why our own cache: validation walks the whole document several times and costs m
 Cypher. Strawberry's `ValidationCache` keys on the rule classes, and the cost rule is built per request (it
 reads the variables), so it would never hit. The limits are fixed for a schema, so (query, variables) decides
 the outcome; variables are part of the key because `first: $n` changes the cost.
+
+Bounded by the total length of the keys as well as by a count: a key holds the whole query text and variables,
+so 512 entries of 10 MB each would keep 5 GB alive.
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 MAX_ENTRIES = 512
+MAX_CHARS = 4_000_000  # total length of the query texts and variables held
 
 
 class ValidationResults:
     """A bounded LRU of validation errors (an empty list: the document is valid)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
         self.max_entries = max_entries
+        self.max_chars = max_chars
         self.entries: OrderedDict[tuple[str, str], list[GraphQLError]] = OrderedDict()
+        self.chars = 0
         self.hits = 0
 
     def get(self, key: tuple[str, str]) -> list[GraphQLError] | None:
@@ -34,9 +41,15 @@ class ValidationResults:
         return errors
 
     def put(self, key: tuple[str, str], errors: list[GraphQLError]) -> None:
+        size = len(key[0]) + len(key[1])
+        if size > self.max_chars // 8:
+            return  # one huge text would evict everything else: validate it every time instead
+        if key not in self.entries:
+            self.chars += size
         self.entries[key] = list(errors)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        while len(self.entries) > self.max_entries or self.chars > self.max_chars:
+            old, _ = self.entries.popitem(last=False)
+            self.chars -= len(old[0]) + len(old[1])
 
 
 class CachedValidation(SchemaExtension):
@@ -57,5 +70,8 @@ class CachedValidation(SchemaExtension):
         if cached is not None:
             context.pre_execution_errors = list(cached)
         yield
-        if key is not None and cached is None and context.pre_execution_errors is not None:
-            self.results.put(key, context.pre_execution_errors)
+        errors = context.pre_execution_errors
+        # an aborted validation (a time budget spent under load) says nothing about the next attempt: not kept
+        aborted = errors is not None and any(isinstance(error, ValidationAbortedError) for error in errors)
+        if key is not None and cached is None and errors is not None and not aborted:
+            self.results.put(key, errors)

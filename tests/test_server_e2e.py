@@ -136,9 +136,21 @@ def test_neo4j_down_then_back(server: Server) -> None:
         assert "unavailable" in error["message"]
         assert "Traceback" not in str(body) and "password" not in str(body).lower()
         assert server.process.poll() is None, "the server must keep running while Neo4j is down"
+        # Once the server knows, it fails at once: the driver's retries took 3-7 s per query before. The bound
+        # is generous (the answer takes milliseconds), it only tells "known down" from "retried again".
+        for query in (STATS_QUERY, '{ program(id: "program:cfyr") { name } }'):
+            answer = httpx.post(f"{server.url}/graphql", json={"query": query}, timeout=30)
+            assert answer.json()["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+            assert answer.elapsed.total_seconds() < 2.0, answer.elapsed
+        known = httpx.get(f"{server.url}/ready", timeout=30)
+        assert known.status_code == 503 and " since " in known.json()["reason"], known.json()
+        assert known.elapsed.total_seconds() < 2.0
     finally:
         started = server.cli("neo4j", "start")
         assert started.returncode == 0, started.stderr
+    deadline = time.monotonic() + 60  # the server's probe notices within a second; Neo4j may still be warming up
+    while httpx.get(f"{server.url}/ready", timeout=30).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert httpx.get(f"{server.url}/ready", timeout=30).status_code == 200
     body = server.graphql(STATS_QUERY)
     assert body == before, "the same graph answers after the restart"

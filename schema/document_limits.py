@@ -1,0 +1,228 @@
+"""Bounded work per request between the text and the resolvers: length, parse cache, shape limits, time budget.
+
+Why one extension instead of Strawberry's `QueryDepthLimiter` / `MaxAliasesLimiter`: those walk every path
+through the fragments, so a ~1 KB fragment bomb (20 fragments, each spreading the previous one twice) costs
+2^20 visits. Here every fragment's shape (depth, aliases, expanded selections, cost per row) is computed once,
+bottom-up, and an operation is measured from its fragments' shapes: linear in the document. The shape check
+runs before the standard validation rules, and a document that breaks a limit is rejected without them.
+
+What is checked, in order, each failure answered with `extensions.code = LIMIT_EXCEEDED`:
+- the query text's length (`app/guard.py` checks it first over HTTP; the parser gets it as `max_source_length`);
+- depth, aliases, expanded selections (how many field selections the document has once every fragment
+  spread is replaced by its fragment) and the cost estimate of `schema/cost.py`;
+- a wall-clock budget for parsing plus validation: a validation rule checks the clock as it walks and aborts
+  the validation when the budget is spent (parsing is linear and bounded by the token and length limits).
+
+Parsed documents are cached by query text in `ParsedDocuments`, bounded by the total length of the texts held
+(an AST costs memory in proportion to its text), not by a count: twelve 10 MB texts must not stay resident.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    Node,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+)
+from graphql.validation.validate import ValidationAbortedError
+from strawberry.extensions import SchemaExtension
+
+from schema.cost import CostEstimator
+
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+CLOCK_EVERY = 64  # validation nodes between two reads of the clock
+
+
+def limit_error(message: str, nodes: Any = None, **extensions: Any) -> GraphQLError:
+    return GraphQLError(message, nodes, extensions={"code": LIMIT_EXCEEDED, **extensions})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a selection set expands to: field depth below it, aliases and field selections in its expansion."""
+
+    depth: int = 0
+    aliases: int = 0
+    selections: int = 0
+
+    def __add__(self, other: Shape) -> Shape:  # two parts of one selection set side by side
+        return Shape(max(self.depth, other.depth), self.aliases + other.aliases, self.selections + other.selections)
+
+
+class ShapeMeter:
+    """Shapes of one document's operations; each fragment is measured once (a cycle counts as empty)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self._shapes: dict[str, Shape] = {}
+        self._in_progress: set[str] = set()
+
+    def fragment(self, name: str) -> Shape:
+        shape = self._shapes.get(name)
+        if shape is not None:
+            return shape
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._in_progress:
+            return Shape()  # unknown fragments and cycles are reported by validation
+        self._in_progress.add(name)
+        try:
+            shape = self.selection_set(fragment.selection_set)
+        finally:
+            self._in_progress.discard(name)
+        self._shapes[name] = shape
+        return shape
+
+    def selection_set(self, selection_set: SelectionSetNode) -> Shape:
+        total = Shape()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                introspection = selection.name.value.startswith("__")
+                own = Shape(0, 1 if selection.alias else 0, 1)
+                if selection.selection_set and not introspection:
+                    child = self.selection_set(selection.selection_set)
+                    own = Shape(child.depth + 1, own.aliases + child.aliases, 1 + child.selections)
+                elif selection.selection_set:  # introspection: not deep, but its selections still count
+                    child = self.selection_set(selection.selection_set)
+                    own = Shape(0, own.aliases + child.aliases, 1 + child.selections)
+                total = total + own
+            elif isinstance(selection, InlineFragmentNode):
+                total = total + self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total = total + self.fragment(selection.name.value)
+        return total
+
+
+@dataclass(frozen=True)
+class DocumentBounds:
+    """The limits `DocumentLimits` enforces (see `schema.QueryLimits` for the defaults and settings)."""
+
+    max_depth: int
+    max_aliases: int
+    max_cost: int
+    max_page_size: int
+    max_query_length: int
+    max_selections: int
+    budget_seconds: float
+
+
+def shape_errors(schema: Any, document: DocumentNode, variables: dict[str, Any],
+                 bounds: DocumentBounds) -> list[GraphQLError]:
+    """Every operation's depth, alias, expanded-selection and cost limit breaches (linear in the document)."""
+    meter = ShapeMeter(document)
+    estimator = CostEstimator(schema, document, variables, bounds.max_page_size)
+    errors: list[GraphQLError] = []
+    aliases = 0
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        name = definition.name.value if definition.name else "anonymous"
+        shape = meter.selection_set(definition.selection_set)
+        aliases += shape.aliases
+        if shape.depth > bounds.max_depth:
+            errors.append(limit_error(
+                f"'{name}' exceeds maximum operation depth of {bounds.max_depth} (its depth is {shape.depth}).",
+                definition, depth=shape.depth, limit=bounds.max_depth))
+        if shape.selections > bounds.max_selections:
+            errors.append(limit_error(
+                f"'{name}' expands to {shape.selections} field selections once fragments are spread; the limit is "
+                f"max_selections = {bounds.max_selections}. Spread fewer fragments or spread them fewer times.",
+                definition, selections=shape.selections, limit=bounds.max_selections))
+            continue  # its cost would only repeat the same news with a larger number
+        cost = estimator.operation_cost(definition)
+        if cost > bounds.max_cost:
+            errors.append(limit_error(
+                f"Query cost {cost} is above the limit max_query_cost = {bounds.max_cost}: ask for smaller pages "
+                "(`first`) or fewer nested lists.", definition, cost=cost, limit=bounds.max_cost))
+    if aliases > bounds.max_aliases:
+        errors.append(limit_error(f"{aliases} aliases found. Allowed: {bounds.max_aliases}",
+                                  aliases=aliases, limit=bounds.max_aliases))
+    return errors
+
+
+class ParsedDocuments:
+    """An LRU of parsed documents by query text, bounded by the total length of the texts it holds."""
+
+    def __init__(self, max_chars: int = 2_000_000, max_entry_chars: int = 100_000) -> None:
+        self.max_chars = max_chars
+        self.max_entry_chars = max_entry_chars  # a longer text is parsed every time, never kept
+        self.entries: OrderedDict[str, DocumentNode] = OrderedDict()
+        self.chars = 0
+
+    def get(self, query: str) -> DocumentNode | None:
+        document = self.entries.get(query)
+        if document is not None:
+            self.entries.move_to_end(query)
+        return document
+
+    def put(self, query: str, document: DocumentNode) -> None:
+        if len(query) > self.max_entry_chars or query in self.entries:
+            return
+        self.entries[query] = document
+        self.chars += len(query)
+        while self.chars > self.max_chars:
+            old, _ = self.entries.popitem(last=False)
+            self.chars -= len(old)
+
+
+class DocumentLimits(SchemaExtension):
+    """Query length, cached parsing, shape limits before validation, and the parse + validation time budget."""
+
+    def __init__(self, bounds: DocumentBounds, parsed: ParsedDocuments) -> None:
+        self.bounds = bounds
+        self.parsed = parsed
+        self.started = 0.0
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        self.started = time.monotonic()
+        query = context.query
+        # a longer text is refused by the parser at once ("Source contains more than N code points")
+        context.parse_options["max_source_length"] = self.bounds.max_query_length  # type: ignore[typeddict-unknown-key]  # graphql-core accepts it; Strawberry's TypedDict lags
+        if query is not None and context.graphql_document is None and len(query) <= self.bounds.max_query_length:
+            context.graphql_document = self.parsed.get(query)
+        yield
+        if query is not None and context.graphql_document is not None and not context.pre_execution_errors:
+            self.parsed.put(query, context.graphql_document)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context.pre_execution_errors is None and document is not None:  # None: not answered from a cache
+            errors = shape_errors(context.schema._schema, document, context.variables or {}, self.bounds)
+            if errors:
+                context.pre_execution_errors = errors  # Strawberry then skips the standard validation
+            else:
+                deadline = self.started + self.bounds.budget_seconds
+                context.validation_rules = (*context.validation_rules, budget_rule(deadline, self.bounds))
+        yield
+
+
+def budget_rule(deadline: float, bounds: DocumentBounds) -> type[ValidationRule]:
+    """A validation rule that aborts the validation once the parse + validation budget is spent."""
+
+    class ValidationBudget(ValidationRule):
+        seen = 0
+
+        def enter(self, node: Node, *_args: Any) -> None:
+            self.seen += 1
+            if self.seen % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+                raise ValidationAbortedError(
+                    f"Parsing and validating this document took longer than its budget of "
+                    f"{bounds.budget_seconds:g} s; send a smaller document.",
+                    extensions={"code": LIMIT_EXCEEDED, "limit": bounds.budget_seconds},
+                )
+
+    return ValidationBudget
