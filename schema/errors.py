@@ -72,7 +72,7 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
         return truncate(error.message), extensions
     if isinstance(original, ClientError):
-        return truncate(str(original)), {"code": original.code}
+        return truncate(str(original)), {"code": original.code, **getattr(original, "extensions", {})}
     if isinstance(original, ServiceUnavailable | SessionExpired):
         return UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"}
     if is_timeout(original):
