@@ -148,10 +148,6 @@ EXTRA_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _sort_of(sort: Any) -> tuple[str, str]:
-    return filters.sort_args(sort)
-
-
 def _key_value(props: dict[str, Any], key: tuple[str, ...]) -> Any:
     return next((props[p] for p in key if props.get(p) is not None), None)
 
@@ -185,7 +181,7 @@ async def hop(
     rows = await graph_loaders(info).hop(relation, role, filters.to_dict(where) if where else None).load(root.id)
     total = len(rows)
     if sort is not None:
-        sort_field, direction = _sort_of(sort)
+        sort_field, direction = filters.sort_args(sort)
         keys: tuple[tuple[str, ...], ...] = ((sort_field,),)
     else:
         keys, direction = catalog.default_sort(relation.target), "ASC"
