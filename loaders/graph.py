@@ -2,13 +2,13 @@
 
 Why: a GraphQL query over 100 programs asking for each program's participants must not send 100 queries.
 Each hop's loader collects every parent id asked for in one tick and sends ONE `UNWIND $ids` query, so the
-number of Cypher round trips grows with the query's depth, not with the number of rows.
+number of Cypher round trips grows with the query's depth, not with the number of rows; that query returns only
+each parent's page (`resolvers/hop_page.py`), not every neighbour.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,28 +16,8 @@ from strawberry.dataloader import DataLoader
 
 from resolvers import catalog
 from resolvers.cypher import CypherRunner
+from resolvers.hop_page import PageSpec, page_query
 from resolvers.nodes import NodeRow, nodes_by_id
-from resolvers.where import Params, compile_expression
-
-# `{pattern}` comes from `catalog.Relation.pattern`, `{where}` from the where-compiler; values are parameters.
-HOP = """
-UNWIND $ids AS id
-MATCH (n:Entity {{id: id}})
-MATCH {pattern}
-WHERE {where}
-RETURN id, properties(r) AS edge, m {{.*}} AS props, labels(m) AS labels
-ORDER BY m.name, m.id
-"""
-# A variable-length hop (the program hierarchy): each node once, with how many levels away it is.
-PATH_HOP = """
-UNWIND $ids AS id
-MATCH (n:Entity {{id: id}})
-MATCH {pattern}
-WHERE {where}
-WITH id, m, min(size(r)) AS depth
-RETURN id, {{depth: depth}} AS edge, m {{.*}} AS props, labels(m) AS labels
-ORDER BY m.name, m.id
-"""
 
 
 @dataclass(frozen=True)
@@ -48,14 +28,13 @@ class EdgeRow:
     node: NodeRow
 
 
-def hop_query(relation: catalog.Relation, role: str | None, where: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """The batched Cypher for one hop, filtered by the edge role and a `where` on the neighbour."""
-    params = Params()
-    condition = compile_expression(relation.target, where, "m", params, "where")
-    if role is not None:
-        condition = f"({condition}) AND r.role = {params.add(role)}"
-    template = HOP if relation.hops is None else PATH_HOP
-    return template.format(pattern=relation.pattern("n", "r", "m"), where=condition), params.values
+@dataclass(frozen=True)
+class HopPage:
+    """One parent's page of a relationship field: at most `PageSpec.limit` neighbours, in order, and the number
+    of all matching neighbours when it was asked for."""
+
+    rows: list[EdgeRow]
+    total: int | None
 
 
 class Loaders:
@@ -64,27 +43,32 @@ class Loaders:
     def __init__(self, runner: CypherRunner) -> None:
         self.runner = runner
         self.nodes: DataLoader[str, NodeRow | None] = DataLoader(load_fn=self._load_nodes)
-        self._hops: dict[str, DataLoader[str, list[EdgeRow]]] = {}
+        self._hops: dict[str, DataLoader[str, HopPage]] = {}
 
     async def _load_nodes(self, ids: list[str]) -> list[NodeRow | None]:
         found = await nodes_by_id(self.runner, list(dict.fromkeys(ids)))
         return [found.get(node_id) for node_id in ids]
 
-    def hop(self, relation: catalog.Relation, role: str | None = None, where: dict[str, Any] | None = None
-            ) -> DataLoader[str, list[EdgeRow]]:
-        """The loader for `relation` with this role/where (one loader, hence one query, per distinct filter)."""
+    def hop(self, relation: catalog.Relation, role: str | None, where: dict[str, Any] | None, spec: PageSpec
+            ) -> DataLoader[str, HopPage]:
+        """The loader for one page of `relation` with this role/where/order/cursor (one loader, hence one query,
+        per distinct set of arguments: the same field under many parents shares one)."""
         # Not keyed by the parent's label: Jamaica's and USAID's `programs` are one hop, hence one query.
-        key = json.dumps([relation.rel_type, relation.direction, relation.target, relation.hops, role, where],
+        key = json.dumps([relation.rel_type, relation.direction, relation.target, relation.hops, role, where,
+                          spec.keys, spec.direction, spec.limit, spec.after, spec.with_total],
                          sort_keys=True, default=str)
         if key not in self._hops:
-            cypher, params = hop_query(relation, role, where)
+            cypher, params = page_query(relation, role, where, spec)
 
-            async def load(ids: list[str]) -> list[list[EdgeRow]]:
+            async def load(ids: list[str]) -> list[HopPage]:
                 rows = await self.runner.read(cypher, {**params, "ids": list(dict.fromkeys(ids))})
-                by_id: dict[str, list[EdgeRow]] = defaultdict(list)
-                for row in rows:
-                    by_id[row["id"]].append(EdgeRow(row["edge"], NodeRow(row["props"], tuple(row["labels"]))))
-                return [by_id.get(node_id, []) for node_id in ids]
+                by_id = {
+                    row["id"]: HopPage([EdgeRow(edge, NodeRow(props, tuple(labels))) for edge, props, labels
+                                        in row["rows"]], row.get("total"))
+                    for row in rows
+                }
+                empty = HopPage([], 0 if spec.with_total else None)
+                return [by_id.get(node_id, empty) for node_id in ids]
 
             self._hops[key] = DataLoader(load_fn=load)
         return self._hops[key]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from loaders.graph import Loaders
 from schema.context import GraphQLContext
@@ -29,3 +30,18 @@ def graph_loaders(info: Info[GraphQLContext, None]) -> Loaders:
     if loaders is None:
         loaders = info.context.loaders["graph"] = Loaders(info.context.runner)
     return loaders
+
+
+def selected_names(info: Info[GraphQLContext, None]) -> set[str]:
+    """The names the current field's selection asks for directly (through fragments too), so a resolver computes
+    a figure such as `totalCount`, or a page of edges, only when the client will see it."""
+    names: set[str] = set()
+    pending = list(info.selected_fields)
+    while pending:
+        selection = pending.pop()
+        for child in selection.selections:
+            if isinstance(child, SelectedField):
+                names.add(child.name)
+            else:  # a fragment spread or inline fragment: look inside
+                pending.append(child)
+    return names

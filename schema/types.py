@@ -24,12 +24,13 @@ from strawberry.types import Info
 from graph_seed import vocabulary as vocab
 from resolvers import catalog, citations, neighbourhood
 from resolvers.cursor import decode_cursor, encode_cursor
+from resolvers.hop_page import PageSpec, check_cursor_values
 from resolvers.nodes import NodeRow
 from schema import filters
 from schema.connections import EDGE_BY_TYPE, EDGE_TYPES, HIERARCHY_EDGE, SCALAR_TYPES, Connection, PageInfo
 from schema.context import GraphQLContext
 from schema.errors import ClientError
-from schema.paging import graph_loaders, page_size
+from schema.paging import graph_loaders, page_size, selected_names
 from schema.registry import TYPES, load_node, load_sources, to_node
 
 ParticipationRole = strawberry.enum(  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
@@ -166,40 +167,41 @@ def _sort_key(keys: tuple[tuple[str, ...], ...]) -> Callable[[Any], tuple[Any, .
     return key
 
 
-def _mark(values: list[Any], node_id: str) -> tuple[Any, ...]:
-    return (*[(v is None, v if v is not None else 0) for v in values], node_id)
-
-
 async def hop(
     root: Any, info: Info[GraphQLContext, None], field: str, first: int | None, after: str | None,
     where: Any, role: str | None, sort: Any = None,
 ) -> Connection[Any]:
-    """One relationship field: the batched loader's rows for this node, sorted (by `sort`, else the target type's
-    default order, `catalog.DEFAULT_SORT`) and paged by cursors that hold the sort values and the id."""
+    """One relationship field: this node's page from the batched loader, ordered (by `sort`, else the target
+    type's default order, `catalog.DEFAULT_SORT`), cut and resumed inside Neo4j (`resolvers/hop_page.py`) by
+    cursors that hold the sort values and the id; the count only when `totalCount` is selected."""
     relation = catalog.relation(root.LABEL, field)
     size = page_size(info, first)
-    rows = await graph_loaders(info).hop(relation, role, filters.to_dict(where) if where else None).load(root.id)
-    total = len(rows)
     if sort is not None:
         sort_field, direction = filters.sort_args(sort)
         keys: tuple[tuple[str, ...], ...] = ((sort_field,),)
     else:
         keys, direction = catalog.default_sort(relation.target), "ASC"
         sort_field = "+".join("|".join(k) for k in keys) if len(keys) > 1 else keys[0][0]
-    order = _sort_key(keys)
-    rows = sorted(rows, key=order, reverse=direction == "DESC")
+    mark = None
+    if after is not None:
+        value, node_id = decode_cursor(after, sort_field)
+        values = tuple([value] if len(keys) == 1 else value if isinstance(value, list) else [])
+        check_cursor_values(relation.target, keys, values, sort_field)
+        mark = (values, node_id)
+    selected = selected_names(info)
+    wants_rows = "edges" in selected or "pageInfo" in selected
+    spec = PageSpec(keys, direction, size + 1 if wants_rows else 0, mark,  # type: ignore[arg-type]
+                    "totalCount" in selected)
+    loader = graph_loaders(info).hop(relation, role, filters.to_dict(where) if where else None, spec)
+    found = await loader.load(root.id)
+    # Neo4j already ordered and cut the page; sorting its few rows again here keeps the order exactly the one the
+    # cursors encode, whatever order `collect` hands them back in.
+    rows = sorted(found.rows, key=_sort_key(keys), reverse=direction == "DESC")
 
     def cursor_value(row: Any) -> Any:
         values = [_key_value(row.node.props, k) for k in keys]
         return values[0] if len(keys) == 1 else values
 
-    if after is not None:
-        value, node_id = decode_cursor(after, sort_field)
-        mark = _mark([value] if len(keys) == 1 else list(value or []), node_id)
-        try:
-            rows = [row for row in rows if (order(row) < mark if direction == "DESC" else order(row) > mark)]
-        except TypeError as exc:
-            raise ClientError(f"after: the cursor does not fit sorting by {sort_field!r}") from exc
     if relation.hops is None:
         edge_cls, edge_props = EDGE_BY_TYPE[relation.rel_type], tuple(catalog.EDGE_FIELDS[relation.rel_type])
     else:
@@ -214,7 +216,8 @@ async def hop(
         for row in rows[:size]
     ]
     end = edges[-1].cursor if edges else None
-    return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=end), total=total)
+    return Connection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=end),
+                      total=found.total)
 
 
 def _relation_field(relation: catalog.Relation) -> Any:
