@@ -153,17 +153,18 @@ class FaMapper:
                 self.columns = column_map(path, header)
                 width = len(header)
                 cells, pad = self._indices(header)
-                previous_end = line_num
+                previous_end = consumed = line_num  # consumed: the last line of the last record read
                 while True:
                     try:
                         row = next(reader)
-                        line_num = reader.line_num
+                        line_num = consumed = reader.line_num
                         while not row:
                             row = next(reader)
+                            consumed = reader.line_num
                     except StopIteration:
                         break
                     except csv.Error as exc:  # the record began after the last one read, not where csv gave up
-                        start = line_num + 1
+                        start = consumed + 1
                         stopped = f"; the reader stopped at line {reader.line_num}" \
                             if reader.line_num > start else ""
                         raise MalformedFileError(path, f"not a readable CSV: {exc} (the record starting on this "
