@@ -320,6 +320,7 @@ THEME_RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "objective": ("ADVANCES", "Objective"),
     "focus-area": ("ADDRESSES", "FocusArea"),
 }
+THEME_DIMENSIONS: dict[str, str] = {"objective": "objective", "focus-area": "focusArea"}  # analysis.money's
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,8 @@ class CoverageMatrix:
     country_names: dict[str, str]
     programs: pd.DataFrame
     money: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # what the money matrices did not sum (period kinds not asked for, estimates left out), as plain rows
+    left_out: list[dict[str, object]] = field(default_factory=list)
 
     def matrix(self, value: str = "programs") -> pd.DataFrame:
         """The theme x country matrix of program counts (`"programs"`) or of one flow type's USD."""
@@ -380,12 +383,17 @@ def coverage_gaps(
     countries: Iterable[str] | str | None = None,
     fiscal_years: YearRange | int | str | None = None,
     flow_types: Iterable[str] | None = None,
+    periods: Iterable[str] | str | None = None,
+    include_estimates: bool = True,
 ) -> CoverageMatrix:
     """Objective / focus-area x country: how many programs, and how much money per flow type, zeros shown.
 
     A program counts in a cell when it ADVANCES the objective (or ADDRESSES the focus area) and OPERATES_IN
-    the country. Money: each Funding that FUNDS such a program is split over the program's countries
-    (`analysis.funding`), summed per flow type, never across flow types.
+    the country. Money is attributed by the one money logic (`analysis.money`), exactly as
+    `fundingAggregate(groupBy: [FLOW_TYPE, OBJECTIVE, COUNTRY])` (or FOCUS_AREA) does: stated ALLOCATED_TO
+    shares first, then OPERATES_IN percentages, then an equal split (estimated); a program's money is shared
+    equally over its objectives (focus areas). Summed per flow type, never across flow types; only single-year
+    figures unless `periods` asks for more; what is not summed is in `.left_out`.
 
     Parameters
     ----------
@@ -395,6 +403,8 @@ def coverage_gaps(
         operates in).
     fiscal_years : keep programs running in, and fundings dated in, that range.
     flow_types : the flow types to report (default: every one present).
+    periods : the period kinds summed (`year` default; `range`, `open`, `undated`, `cumulative`, or `all`).
+    include_estimates : False leaves out money attributed by an equal split.
 
     Returns
     -------
@@ -450,21 +460,27 @@ def coverage_gaps(
         if wanted_flows is None or f.flow_type in wanted_flows
     ]
     flow_kinds = sorted({f.flow_type for f in flows} | (wanted_flows or set()))
-    money = {
+    money_of = {
         kind: pd.DataFrame(0.0, index=counts.index.copy(), columns=counts.columns.copy()) for kind in flow_kinds
     }
-    for flow in flows:
-        if flow.amount_usd is None:
-            continue
-        for program, share in flow.programs.items():
-            for theme, programs in programs_of.items():
-                if program not in programs:
-                    continue
-                for code, part in country_sets.get(program, program_countries(graph, program)).items():
-                    if code in counts.columns:
-                        money[flow.flow_type].at[theme, code] += flow.amount_usd * share * part
+    facts = [f.facts for f in flows if f.facts is not None]
+    left_out: list[dict[str, object]] = []
+    for kind in kinds:
+        dims = ["flowType", THEME_DIMENSIONS[kind], "country"]
+        result = money.aggregate(facts, dims, period_kinds(periods, money.default_period_kinds(dims)),
+                                 include_estimates)
+        for group in result.groups:
+            theme_id, country = group.value(dims[1]), group.value("country")
+            if theme_id not in programs_of or country is None:
+                continue
+            code = country_unit(graph, country)
+            if code in counts.columns:
+                money_of[str(group.value("flowType"))].at[theme_id, code] += group.total_usd
+        if not left_out:  # the same figures are left out for either kind of theme
+            left_out = left_out_records(result)
     country_names = _unit_names(graph, "country")
     return CoverageMatrix(
         themes=tuple(rows), theme_names=theme_names, theme_kinds=theme_kinds, countries=tuple(columns),
-        country_names={c: country_names.get(c, c) for c in columns}, programs=counts, money=money,
+        country_names={c: country_names.get(c, c) for c in columns}, programs=counts, money=money_of,
+        left_out=left_out,
     )

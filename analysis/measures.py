@@ -229,15 +229,18 @@ def coverage_gaps_measure(
     actor_types: Names = None,
     themes: str = "both",
     flow_types: Names = None,
+    periods: Names = None,
+    include_estimates: bool = True,
 ) -> Any:
     """Objective / focus-area x country program counts and USD per flow type (a `CoverageMatrix`).
 
     Options: fiscal_years; countries (the columns; default the CBSI partner countries); themes
-    (`objective`, `focus-area`, `both` default); flow_types. `actor_types` is accepted and ignored.
+    (`objective`, `focus-area`, `both` default); flow_types; periods and include_estimates (as for
+    concentration: money follows `analysis.money`). `actor_types` is accepted and ignored.
     """
     del actor_types
     return coverage_gaps(G, themes=themes, countries=countries, fiscal_years=fiscal_years,
-                         flow_types=_list(flow_types))
+                         flow_types=_list(flow_types), periods=periods, include_estimates=include_estimates)
 
 
 def funding_by_year_measure(

@@ -21,6 +21,9 @@ or picks one). Only the period kinds asked for are summed (`period_kinds`); by d
 by period every kind but ``cumulative`` is kept (each figure sits under its own period key, so nothing
 overlapping is added up), and otherwise only ``year`` figures are summed - a multi-year, open or undated figure
 could overlap the annual ones. What is left out is reported (`Aggregate.left_out`), never dropped silently.
+Self-funding: grouped by recipient, the share of a figure its own provider receives (provider = recipient, a
+loop) is no money going anywhere; it is left out with reason ``self-funding`` (GraphQL `leftOut`, the
+analysis' implementer rankings alike).
 
 Attribution (`parts`) - one fall-back order
 -------------------------------------------
@@ -506,7 +509,9 @@ class Group:
 class LeftOut:
     """Money a grouping did not sum, and why: a period kind not asked for, or estimates left out."""
 
-    reason: str  # a period kind (`range`, `open`, `undated`, `cumulative`, `year`) or `estimated`
+    # a period kind (`range`, `open`, `undated`, `cumulative`, `year`), `estimated`, or `self-funding` (grouped by
+    # recipient, the share a figure's own provider receives: a loop, no money going anywhere)
+    reason: str
     flow_type: str
     fundings: set[str] = field(default_factory=set)
     amount_usd: float = 0.0
@@ -550,7 +555,9 @@ def aggregate(facts: Iterable[FundingFacts], dims: Sequence[str], period_kinds: 
     """Group the figures by `dims` (values of `DIMENSIONS`), summing `amountUsd` shares.
 
     `period_kinds`: the kinds of period summed (default `default_period_kinds(dims)`); `include_estimates`:
-    False leaves out the estimated parts (equal splits). Figures without `amountUsd` are only counted
+    False leaves out the estimated parts (equal splits). Grouped by `recipient`, a recipient that also provides
+    the figure (a self-funding loop) is left out with reason `self-funding`, as the analysis' implementer
+    rankings do. Figures without `amountUsd` are only counted
     (`unconverted`). The caller keeps flow types apart (`flowType` among `dims`, or one flow type chosen).
 
     >>> a = aggregate([FundingFacts("funding:a", "obligation", 5.0, 5.0, fiscal_year=2016),
@@ -571,14 +578,19 @@ def aggregate(facts: Iterable[FundingFacts], dims: Sequence[str], period_kinds: 
         item.fundings.add(fact.id)
         item.amount_usd += usd
 
+    by_recipient = "recipient" in dims
     for fact in facts:
         usd = fact.amount_usd
         period = period_of(fact)
         if period.kind not in kinds:
             leave(period.kind, fact, usd or 0.0)
             continue
+        funders = {f.id for f in fact.funders} if by_recipient else set()
         for part in parts(fact, dims):
             key: Key = tuple((d, *part.values[d]) for d in dims)
+            if by_recipient and part.values["recipient"][0] in funders:
+                leave("self-funding", fact, (usd or 0.0) * part.share)  # no money went anywhere
+                continue
             if usd is not None and not part.stated and not include_estimates:
                 leave("estimated", fact, usd * part.share)
                 continue

@@ -142,12 +142,13 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     progress = Progress(f"Reading {args.kind} rows")
     if args.dry_run:
-        summary = import_files(None, args.kind, args.files, dry_run=True, strict=args.strict, progress=progress)
+        summary = import_files(None, args.kind, args.files, dry_run=True, strict=args.strict,
+                               allow_empty=args.allow_empty, progress=progress)
     else:
         target = resolve_target(settings)
         with sync_driver(target) as driver:
             summary = import_files(driver, args.kind, args.files, database=target.database,
-                                   strict=args.strict, progress=progress)
+                                   strict=args.strict, allow_empty=args.allow_empty, progress=progress)
     progress.done()
     print(summary.describe())
     return 0
@@ -207,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("files", nargs="+", type=Path, help="files to import (read streaming)")
     imports.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
+    imports.add_argument("--allow-empty", action="store_true",
+                         help="accept a file whose records were all skipped (exit 0; it is still not recorded "
+                              "as imported, so a later run reads it again)")
     imports.set_defaults(handler=_cmd_import)
 
     from app import cli_analysis, cli_coverage, cli_token

@@ -56,9 +56,10 @@ AGGREGATE_DESCRIPTION = (
     "would overlap annual ones); `leftOut` says what was not summed. Countries: a source's stated shares "
     "(ALLOCATED_TO) first, then the funded programs' OPERATES_IN percentages, then an equal split, which is "
     "an estimate: each group says how much is `statedUsd` and `estimatedUsd`; `includeEstimates: false` leaves "
-    "estimates out. Shares add up to the real total, never more. `count` counts distinct Fundings; `min`/`max` "
-    "are whole Funding amounts; Fundings without amountUsd are only counted in `unconvertedCount`. The same "
-    "rules as `cbsi-graph analyze concentration` and `funding-by-year` (analysis/money.py)."
+    "estimates out. Grouped by RECIPIENT, a recipient that also provides the figure (self-funding) is left out "
+    "with reason `self-funding`. Shares add up to the real total, never more. `count` counts distinct Fundings; "
+    "`min`/`max` are whole Funding amounts; Fundings without amountUsd are only counted in `unconvertedCount`. "
+    "The same rules as `cbsi-graph analyze concentration` and `funding-by-year` (analysis/money.py)."
 )
 
 
@@ -108,7 +109,10 @@ class FundingGroup:
 @strawberry.type(description="Money the aggregate did not sum, and why.")
 class LeftOutFunding:
     reason: str = strawberry.field(description="A period kind not asked for (range, open, undated, cumulative, "
-                                               "year), or `estimated` (includeEstimates: false).")
+                                               "year), `estimated` (includeEstimates: false), or `self-funding` "
+                                               "(grouped by RECIPIENT: the share a figure's own provider "
+                                               "receives, a loop; left out as analysis leaves it out of "
+                                               "implementer rankings).")
     flow_type: str
     count: int = strawberry.field(description="Distinct Fundings (wholly or partly) left out.")
     total_usd: float = strawberry.field(description="USD left out (the estimated shares, for `estimated`).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 
 from analysis.concentration import coverage_gaps, funding_concentration, funding_shares, gini, hhi
@@ -96,3 +97,34 @@ def test_coverage_gaps_matrix_with_zeros() -> None:
     ]
     only_objectives = coverage_gaps(toy_graph(), themes="objective", countries=["JM"], fiscal_years=(2019, None))
     assert only_objectives.matrix("programs").to_dict() == {"JM": {"objective:o1": 0, "objective:o2": 0}}
+
+
+def _stated_share_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for code, name in (("JM", "Jamaica"), ("BB", "Barbados")):
+        g.add_node(f"gov:{code}", label="Government", name=name, countryCode=code, cbsiRole="partner")
+    g.add_node("objective:a", label="Objective", name="A")
+    g.add_node("program:p", label="Program", name="P")
+    _ = g.add_edge("program:p", "objective:a", key="ADVANCES", type="ADVANCES")
+    for code in ("JM", "BB"):
+        _ = g.add_edge("program:p", f"gov:{code}", key="OPERATES_IN", type="OPERATES_IN")
+    for funding, amount, years in (("funding:stated", 100.0, {"fiscalYear": 2016}),
+                                   ("funding:split", 60.0, {"fiscalYear": 2016}),
+                                   ("funding:since", 1000.0, {"fiscalYearStart": 2010})):
+        g.add_node(funding, label="Funding", name=funding, amount=amount, amountUsd=amount, currency="USD",
+                   flowType="obligation", **years)
+        _ = g.add_edge(funding, "program:p", key="FUNDS", type="FUNDS")
+    _ = g.add_edge("funding:stated", "gov:JM", key="ALLOCATED_TO", type="ALLOCATED_TO", percentage=75.0)
+    return g
+
+
+def test_coverage_gaps_money_follows_the_one_money_logic() -> None:
+    # Before: every figure split by OPERATES_IN only (JM 580, BB 580, the open-ended 1000 summed in too).
+    matrix = coverage_gaps(_stated_share_graph(), themes="objective")
+    # stated 75% of 100 to JM (the 25 left stays unattributed); 60 split equally (estimated); "since 2010" left out
+    assert matrix.matrix("obligation").loc["objective:a"].to_dict() == {"BB": 30.0, "JM": 105.0}
+    assert [(x["reason"], x["amount_usd"]) for x in matrix.left_out] == [("open", 1000.0)]
+    stated_only = coverage_gaps(_stated_share_graph(), themes="objective", include_estimates=False)
+    assert stated_only.matrix("obligation").loc["objective:a"].to_dict() == {"BB": 0.0, "JM": 75.0}
+    every_period = coverage_gaps(_stated_share_graph(), themes="objective", periods="all")
+    assert every_period.matrix("obligation").loc["objective:a"].to_dict() == {"BB": 530.0, "JM": 605.0}

@@ -372,6 +372,18 @@ def check_33(d: dict) -> None:
         assert ids(edge["node"]["ancestors"]) == _program_ancestors(edge["node"]["graphId"])
 
 
+def check_34(d: dict) -> None:
+    agg = d["fundingAggregate"]
+    assert agg["groupBy"] == ["FLOW_TYPE", "RECIPIENT"]
+    yearly = {n.id: n.properties["flowType"] for n in DATA.nodes
+              if n.label == "Funding" and fy(n.properties).startswith("FY") and "-" not in fy(n.properties)}
+    loops = {f for f in yearly if into("PROVIDES", f) & out("RECEIVED_BY", f)}
+    left = {f for x in agg["leftOut"] if x["reason"] == "self-funding" for f in x["fundingIds"]}
+    assert left == loops
+    got = {(g["flowType"], g["key"][1]["value"]) for g in agg["groups"] if g["key"][1]["value"]}
+    assert got == {(flow, r) for f, flow in yearly.items() for r in out("RECEIVED_BY", f) - into("PROVIDES", f)}
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {name[6:8]: check for name, check in globals().items()
                                              if name.startswith("check_")}
 ROUND_TRIPS: dict[str, int] = {}

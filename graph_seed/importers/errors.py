@@ -61,6 +61,11 @@ class StrictModeError(ImportError_):
         super().__init__(first.file, f"{total} bad row(s), nothing written (--strict):\n{shown}{more}")
 
 
+class NothingImportedError(ImportError_):
+    """Every record of a file was skipped (or it had none): the file is not recorded as imported, so an importer
+    fixed later reads it again. `allow_empty=True` (`--allow-empty`) accepts such a file."""
+
+
 class ImportWriteError(ImportError_):
     """Neo4j refused a write; what the call had already committed was removed (compensated), so the graph is as
     it was before."""
@@ -72,3 +77,25 @@ class ImportInProgressError(ImportError_):
 
 class ImportTakenOverError(ImportError_):
     """This run went quiet for so long that another run took the file over; it stopped and left that run alone."""
+
+
+def decoding_error(path: Path, reason: str = "not UTF-8 text") -> MalformedFileError | None:
+    """A `MalformedFileError` naming the line and byte offset of the first bytes that are not UTF-8, or None
+    when the whole file decodes.
+
+    Why a second read: a text stream decodes in chunks, so `UnicodeDecodeError.start` is an offset into some
+    chunk, and the reader's line count stops where the chunk began. Reading the raw lines again is exact and
+    runs only when the file is already refused. (A multi-byte character never spans a newline byte.)
+    """
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start:exc.end]
+                return MalformedFileError(path, f"{reason}: invalid UTF-8 byte(s) {bad.hex(' ')} at byte offset "
+                                                f"{offset + exc.start} of the file (byte {exc.start + 1} of the "
+                                                f"line): {exc.reason}", line=number)
+            offset += len(raw)
+    return None

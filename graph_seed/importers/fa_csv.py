@@ -30,7 +30,6 @@ import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,9 @@ from pydantic import ValidationError
 
 from graph_seed.importers import codes, spill
 from graph_seed.importers.common import OccurrenceCounter, content_key, fa_date, id_part, parse_amount
-from graph_seed.importers.errors import MalformedFileError, MissingColumnError
+from graph_seed.importers.errors import MalformedFileError, MissingColumnError, decoding_error
 from graph_seed.importers.iso3166 import ALPHA2_NAMES, ALPHA3_TO_ALPHA2
+from graph_seed.importers.names import placeholder_reason
 from graph_seed.importers.resolve import ActorCandidate, Resolver
 from graph_seed.importers.sink import NOT_SEEN, RecordSink
 from graph_seed.importers.summary import ImportSummary
@@ -53,7 +53,6 @@ REQUIRED_COLUMNS = ("Activity ID", "Transaction Type Name", "Fiscal Year", "Curr
 COLUMN_ALIASES = {"funding acount id": "Funding Account ID"}
 _FISCAL_YEAR = re.compile(r"^\s*(\d{4})\s*(tq)?\s*$", re.IGNORECASE)
 _US_GOVERNMENT_PREFIX = re.compile(r"^\s*u\.?\s*s\.?\s+government\s*-\s*", re.IGNORECASE)
-_PLACEHOLDERS = tuple(re.compile(p, re.IGNORECASE) for p in codes.FA_PLACEHOLDER_PARTNER_PATTERNS)
 _NOT_APPLICABLE = {"", "not applicable", "n/a", "none"}
 csv.field_size_limit(16 * 1024 * 1024)  # activity descriptions can be long; refuse only absurd fields
 
@@ -89,9 +88,9 @@ def parse_fiscal_year(value: str) -> tuple[int, bool]:
     return year, bool(match.group(2))
 
 
-@lru_cache(maxsize=65536)
 def is_placeholder_partner(name: str) -> bool:
-    return any(pattern.search(name) for pattern in _PLACEHOLDERS)
+    """A partner name that stands for no organisation ("Redacted", "U.S. Government - Other"; `names.py`)."""
+    return placeholder_reason(name) is not None
 
 
 def _redacted(text: str) -> bool:
@@ -154,15 +153,22 @@ class FaMapper:
                 self.columns = column_map(path, header)
                 width = len(header)
                 cells, pad = self._indices(header)
-                previous_end = line_num
+                previous_end = consumed = line_num  # consumed: the last line of the last record read
                 while True:
                     try:
                         row = next(reader)
-                        line_num = reader.line_num
+                        line_num = consumed = reader.line_num
                         while not row:
                             row = next(reader)
+                            consumed = reader.line_num
                     except StopIteration:
                         break
+                    except csv.Error as exc:  # the record began after the last one read, not where csv gave up
+                        start = consumed + 1
+                        stopped = f"; the reader stopped at line {reader.line_num}" \
+                            if reader.line_num > start else ""
+                        raise MalformedFileError(path, f"not a readable CSV: {exc} (the record starting on this "
+                                                       f"line{stopped})", line=start) from None
                     line = previous_end + 1
                     previous_end = line_num
                     self.summary.rows_read += 1
@@ -178,9 +184,9 @@ class FaMapper:
                     if progress and self.summary.rows_read % 1000 == 0:
                         progress(self.summary.rows_read)
         except UnicodeDecodeError as exc:
-            raise MalformedFileError(path, f"not UTF-8 text: {exc}") from None
+            raise decoding_error(path) or MalformedFileError(path, f"not UTF-8 text: {exc}") from None
         except csv.Error as exc:
-            raise MalformedFileError(path, f"not a readable CSV: {exc}", line=line_num) from None
+            raise MalformedFileError(path, f"not a readable CSV: {exc}", line=line_num + 1) from None
         for program_id in self.programs_with_extra_codes:
             self.sink.add_sector_codes(program_id, list(self.sink.memo(program_id)[1:]))
             self.sink.maybe_flush()
@@ -231,23 +237,33 @@ class FaMapper:
             return
         relate = self.sink.relate
         manager = self._agency(row, "Managing Agency")
-        relate("PARTICIPATES_IN", manager, program_id, _MANAGING)
+        if manager is not None:
+            relate("PARTICIPATES_IN", manager, program_id, _MANAGING)
+        else:
+            self.summary.placeholder(placeholder_reason(row["Managing Agency Name"]) or "blank")
         bureau = self._sub_agency(row)
         if bureau is not None and bureau != manager:
-            relate("PART_OF", bureau, manager)
+            if manager is not None:
+                relate("PART_OF", bureau, manager)
             relate("PARTICIPATES_IN", bureau, program_id, _MANAGING)
         if row["Funding Agency Name"]:
             funder = self._agency(row, "Funding Agency")
-            relate("PARTICIPATES_IN", funder, program_id, _FUNDING)
+            if funder is not None:
+                relate("PARTICIPATES_IN", funder, program_id, _FUNDING)
+            else:
+                self.summary.placeholder(placeholder_reason(row["Funding Agency Name"]) or "blank")
         partner = self._partner(row)
         if partner is not None:
             relate("PARTICIPATES_IN", partner, program_id, _IMPLEMENTING)
+        else:
+            self.summary.placeholder(placeholder_reason(row["Implementing Partner Name"]) or "blank")
         self._country(row, program_id)
 
         funding_id = funding["id"]
         self.sink.add_funding(funding, program_id)
         self.summary.funding += 1
-        relate("PROVIDES", manager, funding_id, dedupe=False)
+        if manager is not None:
+            relate("PROVIDES", manager, funding_id, dedupe=False)
         if partner is not None:
             relate("RECEIVED_BY", funding_id, partner, dedupe=False)
 
@@ -333,19 +349,17 @@ class FaMapper:
         self._actors[key] = actor_id
         return actor_id
 
-    def _agency(self, row: _Row, prefix: str) -> str:
+    def _agency(self, row: _Row, prefix: str) -> str | None:
         agency_id, name = row[prefix + " ID"], row[prefix + " Name"]
         acronym = row[prefix + " Acronym"]
         key = (prefix, agency_id, name, acronym)
-        known = self._actors.get(key)
-        if known is not None:
-            return known
+        if key in self._actors:
+            return self._actors[key]
         candidate = ActorCandidate(
             label="Agency", name=name, new_id=f"agency:fa:agency-{id_part(agency_id or name)}", country="US",
             fa_id=f"agency:{agency_id}" if agency_id else None, acronym=acronym or None,
         )
-        # ignore: `_remember` is typed for optional actors (partners may be none); an agency is always an id
-        return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))  # type: ignore[return-value]
+        return self._remember(key, self.sink.actor(self.resolver.resolve(candidate)))
 
     def _sub_agency(self, row: _Row) -> str | None:
         name = row["Managing Sub-agency or Bureau Name"]
@@ -420,7 +434,7 @@ def _partner_note(name: str) -> str | None:
     """Why a row's money has no RECEIVED_BY, kept in the Funding's description."""
     if not name:
         return "no implementing partner named"
-    if is_placeholder_partner(name):
+    if placeholder_reason(name) is not None:
         return f"implementing partner not named: {name}"
     return None
 

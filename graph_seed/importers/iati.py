@@ -5,7 +5,9 @@ Mapping (codes in `codes.py`):
   status from activity-status, start/end from activity-date types 1-4 with actual dates preferred over
   planned, `sectorCodes` always: DAC-5 codes bare, other vocabularies as `<vocabulary>:<code>`).
 - `participating-org` -> actor (label by organisation type; resolved, see `resolve.py`) PARTICIPATES_IN with
-  its role (codes 1-4 or 1.0x words). An organisation's label is fixed the first time it is seen.
+  its role (codes 1-4 or 1.0x words). An organisation's label is fixed the first time it is seen. A placeholder
+  or redacted organisation (`names.placeholder_reason`: "Redacted", a `...-REDACTED` ref, "Not Applicable")
+  gets no node: the activity or transaction is kept without that link and the summary counts it.
 - `recipient-country` -> Program OPERATES_IN Government `gov:<ISO2>` (percentage kept).
 - `sector` with a clear DAC-5 -> FocusArea mapping -> ADDRESSES, only if that FocusArea exists in the graph.
 - `transaction` -> Funding (flowType by transaction type, amount, currency from the value or the activity's
@@ -116,6 +118,8 @@ class IatiMapper:
         for org in activity.participating:
             role = codes.IATI_ROLES.get((org.role or "").lower())
             actor_id = self._actor(org, org_types)
+            if actor_id is None:
+                continue
             if role is None:
                 self.summary.problem(self.shown, org.line, "participating-org@role",
                                      f"unknown role {org.role!r}; organisation kept without PARTICIPATES_IN",
@@ -167,7 +171,7 @@ class IatiMapper:
                 self.summary.problem(self.shown, line, "recipient-country@code", f"not an ISO 3166-1 alpha-2 code: "
                                      f"{code!r}; country dropped", skipped=False)
                 continue
-            gov_id = self.sink.actor(self.resolver.government(iso2, ALPHA2_NAMES.get(iso2, iso2)))
+            gov_id = self.sink.government(self.resolver.government(iso2, ALPHA2_NAMES.get(iso2, iso2)))
             props: dict[str, object] = {}
             if percentage:
                 try:
@@ -182,7 +186,8 @@ class IatiMapper:
                 self.sink.relate("OPERATES_IN", program_id, gov_id, {})
 
     # -- organisations --------------------------------------------------------------------------------
-    def _actor(self, org: IatiOrg, declared_types: dict[str, str]) -> str:
+    def _actor(self, org: IatiOrg, declared_types: dict[str, str]) -> str | None:
+        """The organisation's node id, or None for a placeholder or redacted one (counted in the summary)."""
         org_type = (declared_types.get(org.ref) if org.ref else None) or org.type or ""
         memo_key = (org.ref, org.name, org_type)
         known = self._actors.get(memo_key)
@@ -193,7 +198,11 @@ class IatiMapper:
         key = id_part(org.ref) if org.ref else f"name-{slug(org.name or '')}"
         candidate = ActorCandidate(label=label, name=org.name or org.ref or key, new_id=f"{prefix}:iati:{key}",
                                    kind=kind, iati_ref=org.ref)
-        actor_id = self.sink.actor(self.resolver.resolve(candidate))
+        resolution = self.resolver.resolve(candidate)
+        actor_id = self.sink.actor(resolution)
+        if actor_id is None:  # not memoised: every link left out is counted
+            self.summary.placeholder(resolution.left_out or "blank")
+            return None
         if len(self._actors) >= 10_000:
             self._actors.clear()
         self._actors[memo_key] = actor_id
@@ -234,10 +243,12 @@ class IatiMapper:
         funding_id = funding["id"]
         self.sink.add_funding(funding, program_id)
         self.summary.funding += 1
-        if tx.provider is not None:
-            self.sink.relate("PROVIDES", self._actor(tx.provider, org_types), funding_id, None, dedupe=False)
-        if tx.receiver is not None:
-            self.sink.relate("RECEIVED_BY", funding_id, self._actor(tx.receiver, org_types), None, dedupe=False)
+        provider = self._actor(tx.provider, org_types) if tx.provider is not None else None
+        if provider is not None:
+            self.sink.relate("PROVIDES", provider, funding_id, None, dedupe=False)
+        receiver = self._actor(tx.receiver, org_types) if tx.receiver is not None else None
+        if receiver is not None:
+            self.sink.relate("RECEIVED_BY", funding_id, receiver, None, dedupe=False)
 
     def _funding(self, activity: IatiActivity, tx: IatiTransaction, flow_type: str, amount: Decimal,
                  currency: str, when: str | None) -> tuple[dict[str, Any], str]:

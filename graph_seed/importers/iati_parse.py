@@ -19,7 +19,7 @@ from xml.parsers.expat import ExpatError
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
-from graph_seed.importers.errors import MalformedFileError, UnsafeXMLError
+from graph_seed.importers.errors import MalformedFileError, UnsafeXMLError, decoding_error
 
 LINE = "{urn:cbsi-graph}line"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -246,6 +246,10 @@ def _iterate(path: Path, handle: IO[bytes], parser: DET.DefusedXMLParser, header
     except UnicodeDecodeError as exc:
         raise MalformedFileError(path, f"cannot decode: {exc}") from None
     if failure is not None:
+        if "invalid token" in str(failure):  # expat's word for bytes that are not UTF-8, too: say which
+            undecodable = decoding_error(path, "not UTF-8 text (the XML declares or defaults to UTF-8)")
+            if undecodable is not None and undecodable.line == failure.position[0]:
+                raise undecodable from None
         raise MalformedFileError(path, f"not well-formed XML: {failure}", line=failure.position[0]) from None
     if root is None:
         raise MalformedFileError(path, "empty file: no <iati-activities> element")

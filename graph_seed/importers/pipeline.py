@@ -45,6 +45,7 @@ import contextlib
 import gc
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,7 @@ from graph_seed.importers.errors import (
     ImportInProgressError,
     ImportTakenOverError,
     ImportWriteError,
+    NothingImportedError,
     StrictModeError,
 )
 from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
@@ -83,8 +85,12 @@ def _check_paths(paths: list[Path]) -> list[tuple[Path, str]]:
     files = []
     for path in paths:
         path = Path(path)
-        if not path.is_file():
+        if path.is_dir():
+            raise ImportError_(path, "is a directory, not a file (name the files inside it)")
+        if not path.exists():
             raise ImportError_(path, "no such file")
+        if not path.is_file():
+            raise ImportError_(path, "not a regular file")
         try:
             sha = file_sha256(path)
         except OSError as exc:
@@ -117,11 +123,32 @@ def _fewer_collections() -> Iterator[None]:
 
 def _map_file(kind: str, path: Path, sha: str, resolver: Resolver, sink: sink_module.RecordSink,
               summary: ImportSummary, progress: Callable[[int], None] | None) -> FileSource:
-    """Stream one file through its mapper into `sink`; returns the file's Source (title known only now)."""
+    """Stream one file through its mapper into `sink`; returns the file's Source (title known only now).
+
+    A file none of whose records became a Program or a Funding (all skipped, or none at all) is listed in
+    `summary.empty_files`, with why, for `_nothing_imported`."""
+    before = (summary.rows_read, summary.programs, summary.funding, Counter(summary.reasons))
     if sink.writer is not None:
-        return _map_file_now(kind, path, sha, resolver, sink, summary, progress)
-    with _fewer_collections():
-        return _map_file_now(kind, path, sha, resolver, sink, summary, progress)
+        source = _map_file_now(kind, path, sha, resolver, sink, summary, progress)
+    else:
+        with _fewer_collections():
+            source = _map_file_now(kind, path, sha, resolver, sink, summary, progress)
+    if (summary.programs, summary.funding) == before[1:3]:
+        summary.empty_files.append(str(path))
+        reasons = summary.reasons - before[3]
+        why = "; ".join(f"{n} x {reason}" for reason, n in reasons.most_common(3))
+        read = summary.rows_read - before[0]
+        unit = "activities" if kind == "iati" else "rows"
+        summary.notes.append(f"{path.name}: nothing imported: {read} {unit} read, all skipped"
+                             + (f" ({why})" if why else "") + "; not recorded as imported")
+    return source
+
+
+def _nothing_imported(path: Path | str, summary: ImportSummary) -> NothingImportedError:
+    note = next((n for n in summary.notes if n.startswith(Path(path).name + ": nothing imported")), "")
+    detail = note.split(": ", 1)[1] if note else "nothing imported"
+    return NothingImportedError(path, f"{detail}. A fixed importer will read it again; pass --allow-empty "
+                                      "(allow_empty=True) to accept an input with no records")
 
 
 def _map_file_now(kind: str, path: Path, sha: str, resolver: Resolver, sink: sink_module.RecordSink,
@@ -164,7 +191,7 @@ def _source_row(source: FileSource) -> dict[str, Any]:
 
 
 def _write(kind: str, driver: Driver, database: str | None, session: Session, files: list[tuple[Path, str]],
-           summary: ImportSummary, progress: Callable[[int], None] | None) -> None:
+           summary: ImportSummary, progress: Callable[[int], None] | None, allow_empty: bool = False) -> None:
     """Write each file in committed batches; on any failure undo every file of this call, then re-raise."""
     todo = []
     for path, sha in files:
@@ -209,6 +236,14 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
             _account(summary, sink)
             summary.nodes_created += writer.counts.nodes_created + 1  # + the Source node `begin` created
             summary.relationships_created += writer.counts.relationships_created
+            if str(path) in summary.empty_files:
+                if not allow_empty:
+                    raise _nothing_imported(path, summary)
+                # accepted, but never recorded complete: its Source goes, so a fixed importer reads it again
+                bookkeeping.compensate(session, sid)
+                begun.remove(sid)
+                summary.nodes_created -= 1
+                continue
             finished.append(_source_row(source))
         bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner)
     except NotOwnedError as lost:
@@ -249,6 +284,7 @@ def import_files(
     database: str | None = None,
     dry_run: bool = False,
     strict: bool = False,
+    allow_empty: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import IATI activity XML or ForeignAssistance.gov CSV files into Neo4j, all or nothing.
@@ -256,6 +292,9 @@ def import_files(
     `progress` is called with the number of rows (IATI activities / CSV rows) read so far. Fatal problems raise
     an `ImportError_` subclass naming file, line and field; the graph is then as it was before the call.
     `driver` may be None for a dry run that resolves organisations against the alias table only.
+    A file none of whose records was imported (all skipped, or none) raises `NothingImportedError` (nothing of
+    the call is written) unless `allow_empty`; then it is imported as far as it goes but never recorded
+    complete, so a later, fixed importer reads it again.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -271,6 +310,8 @@ def import_files(
                 _validate(kind, files, session, check, progress if dry_run else None)
         if strict and check.problems:
             raise StrictModeError(check.problems, check.problem_count)
+        if check.empty_files and not allow_empty:
+            raise _nothing_imported(check.empty_files[0], check)
         if dry_run:
             check.seconds = time.monotonic() - started
             return check
@@ -279,7 +320,7 @@ def import_files(
     with import_session(driver, database) as session:
         try:
             ensure_schema(session)
-            _write(kind, driver, database, session, files, summary, progress)
+            _write(kind, driver, database, session, files, summary, progress, allow_empty)
         except (Neo4jError, DriverError) as exc:
             hint = ""
             if "MemoryPoolOutOfMemoryError" in str(exc):

@@ -5,10 +5,19 @@ ForeignAssistance.gov, and under half a dozen spellings. Before anything is writ
 actors already in Neo4j (id, name, aliases, acronym, iatiRef, faId) and the alias table
 `graph_seed/entity_aliases.yaml`, then resolves every organisation in this order:
 
+0. a placeholder or redacted name ("Other", "U.S. Government - Other", "Redacted", "Not Applicable", a blank
+   IATI organisation; `names.placeholder_reason`) resolves to nothing: the caller keeps the record without
+   that link and counts the reason in the summary;
 1. an exact identifier (IATI ref, FA id) from the alias table, then from the graph;
-2. a normalised name (case, accents, punctuation, "the", "U.S."/"United States") from the alias table, then
+2. a government named in a common form ("Government of El Salvador", "El Salvador Government", "Government
+   of the Republic of X", "X, Government of") is that country's Government node (`gov:SV`);
+3. a normalised name (case, accents, punctuation, "the", "U.S."/"United States") from the alias table, then
    from the graph and from what this import already created;
-3. otherwise a new node with an importer-namespaced id (`cso:fa:partner-4000627`, `igo:iati:XM-DAC-41114`).
+4. otherwise a new node with an importer-namespaced id (`cso:fa:partner-4000627`, `igo:iati:XM-DAC-41114`).
+
+A governmental organisation (Agency or Government label) whose name is a ministry or agency of a recipient
+country ("Ministry of National Security of Jamaica", "Jamaica Ministry of Justice") is an Agency with that
+`countryCode`, and the resolution carries the country's Government: the sink writes Agency PART_OF gov:X.
 
 A resolved node that already exists and is not the importer's own (e.g. the seed's USAID) is only *touched*
 (the file is added to its `sources`); its curated name and properties are never overwritten.
@@ -16,9 +25,7 @@ A resolved node that already exists and is not the importer's own (e.g. the seed
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,12 +34,14 @@ import yaml
 from neo4j import Session, Transaction
 
 from graph_seed import vocabulary as vocab
+from graph_seed.importers.iso3166 import ALPHA2_NAMES
+from graph_seed.importers.names import government_country, ministry_country, normalise_name, placeholder_reason
 from graph_seed.model import NodeRecord
+
+__all__ = ["ActorCandidate", "AliasEntry", "Resolution", "Resolver", "load_alias_table", "normalise_name"]
 
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "entity_aliases.yaml"
 
-_US = re.compile(r"\b(u\s*\.\s*s\s*\.(\s*a\s*\.)?|united\s+states(\s+of\s+america)?|usa)(?=\W|$)")
-_PUNCT = re.compile(r"[^\w\s]+")
 # properties(n) rather than n.faId: no "unknown property key" warnings on a graph without imports yet.
 _LOAD_ACTORS = """
 MATCH (n:Actor)
@@ -40,15 +49,6 @@ RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, properties(n
 """
 _LOAD_PROGRAMS = "MATCH (p:Program) RETURN p.id AS id, properties(p) AS props"
 _LOAD_FOCUS = "MATCH (f:FocusArea) RETURN f.id AS id"
-
-
-def normalise_name(name: str) -> str:
-    """The key two spellings of one name share: `The U.S. Agency for Int'l Development` ~ `us agency ...`."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
-    text = _US.sub(" us ", text)
-    text = _PUNCT.sub(" ", text)
-    return " ".join(word for word in text.split() if word != "the")
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,8 @@ class Resolution:
     label: str
     touch_only: bool
     create: Any = None  # a callable(sources) -> NodeRecord for nodes this import writes in full
+    left_out: str | None = None  # a placeholder's reason ("redacted", "other"...): no node, no link
+    part_of: Resolution | None = None  # a recipient's ministry: the Government it is PART_OF
 
 
 @dataclass
@@ -194,6 +196,9 @@ class Resolver:
         return cached
 
     def _resolve(self, candidate: ActorCandidate) -> Resolution:
+        reason = placeholder_reason(candidate.name, candidate.iati_ref or candidate.fa_id)
+        if reason is not None:
+            return Resolution("", candidate.label, True, left_out=reason)
         node_id = None
         if candidate.iati_ref:
             node_id = self.refs.get(_iati_key(candidate.iati_ref))
@@ -202,10 +207,21 @@ class Resolver:
         if node_id is None and candidate.country and candidate.label == "Government":
             node_id = self.refs.get("country:" + candidate.country)
         if node_id is None:
+            iso2 = government_country(candidate.name)
+            if iso2 is not None:
+                return self.government(iso2, ALPHA2_NAMES.get(iso2, iso2))
+        ministry_of = ministry_country(candidate.name) if candidate.label in _GOVERNMENTAL else None
+        if ministry_of is not None:
+            candidate = _as_ministry(candidate, ministry_of)
+        if node_id is None:
             node_id = self.names.get(normalise_name(candidate.name))
         if node_id is None:
             node_id = self._register(candidate)
-        return self._resolution(node_id)
+        resolution = self._resolution(node_id)
+        if ministry_of is not None and resolution.label == "Agency":
+            government = self.government(ministry_of, ALPHA2_NAMES.get(ministry_of, ministry_of))
+            resolution = replace(resolution, part_of=government)
+        return resolution
 
     def government(self, iso2: str, name: str) -> Resolution:
         """The Government node of a country: the graph's (by countryCode or `gov:<ISO2>`), else a new one."""
@@ -266,6 +282,16 @@ class Resolver:
             return NodeRecord(id=node_id, label=candidate.label, name=candidate.name,
                               sources=sources, properties=candidate.properties())
         return make_new
+
+
+_GOVERNMENTAL = frozenset({"Agency", "Government"})
+
+
+def _as_ministry(candidate: ActorCandidate, iso2: str) -> ActorCandidate:
+    """A recipient's ministry as an Agency of its country (its new id keeps the importer's namespace)."""
+    prefix = vocab.ID_PREFIXES["Agency"]
+    rest = candidate.new_id.split(":", 1)[1] if ":" in candidate.new_id else candidate.new_id
+    return replace(candidate, label="Agency", country=iso2, new_id=f"{prefix}:{rest}")
 
 
 def _iati_key(ref: str) -> str:

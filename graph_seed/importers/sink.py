@@ -145,15 +145,28 @@ class RecordSink:
         self.types: Counter[str] = Counter()
 
     # -- emitting -------------------------------------------------------------------------------------
-    def actor(self, resolution: Resolution) -> str:
-        """Emit a resolved actor once (in full, or as a touch) and return its id."""
+    def actor(self, resolution: Resolution) -> str | None:
+        """Emit a resolved actor once (in full, or as a touch) and return its id; None for a placeholder
+        (`resolution.left_out`), which gets no node. A recipient's ministry also gets its PART_OF edge."""
+        if resolution.left_out is not None:
+            return None
         if resolution.id not in self._seen_nodes:
             if resolution.touch_only:
                 self.touch(resolution.id, resolution.label)
             else:
                 record = resolution.create(self.sources)
                 self.add_node_row(record.label, _node_row(record))
+        if resolution.part_of is not None:
+            government = self.government(resolution.part_of)
+            self.relate("PART_OF", resolution.id, government)
         return resolution.id
+
+    def government(self, resolution: Resolution) -> str:
+        """`actor` for a resolution that is never a placeholder (a country's Government)."""
+        actor_id = self.actor(resolution)
+        if actor_id is None:
+            raise ValueError(f"a government resolved to a placeholder ({resolution.left_out})")
+        return actor_id
 
     def program_row(self, program_id: str, name: str, description: str | None,
                     props: dict[str, Any]) -> dict[str, Any]:

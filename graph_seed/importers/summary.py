@@ -43,6 +43,14 @@ class ImportSummary:
     seconds: float = 0.0
     problem_count: int = 0  # every problem, also those past MAX_PROBLEMS
     reasons: Counter[str] = field(default_factory=Counter)  # every problem, by the reason before its first ":"
+    # links to placeholder or redacted organisations left out (the record is kept), by reason; see names.py
+    placeholders: Counter[str] = field(default_factory=Counter)
+    # files none of whose records (IATI activities, CSV rows) were imported: all skipped, or none at all
+    empty_files: list[str] = field(default_factory=list)
+
+    def placeholder(self, reason: str) -> None:
+        """Count one link to a placeholder organisation ("Other", "Redacted"...) that was left out."""
+        self.placeholders[reason] += 1
 
     def problem(self, file: str, line: int | None, field_name: str | None, reason: str, skipped: bool) -> None:
         self.problem_count += 1
@@ -71,6 +79,10 @@ class ImportSummary:
         ]
         if not self.dry_run:
             lines.append(f"Neo4j: {self.nodes_created} nodes and {self.relationships_created} relationships created.")
+        if self.placeholders:
+            counted = ", ".join(f"{n} {reason}" for reason, n in sorted(self.placeholders.items()))
+            lines.append(f"Placeholder or redacted organisations (no node; their records kept without the link): "
+                         f"{counted}.")
         lines.extend(f"  {problem}" for problem in self.problems[:50])
         if self.problem_count > 50:
             kept = f" (only the first {len(self.problems)} are kept)" if self.problems_cut else ""
