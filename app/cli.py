@@ -147,7 +147,7 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         target = resolve_target(settings)
         with sync_driver(target) as driver:
             summary = import_files(driver, args.kind, args.files, database=target.database,
-                                   strict=args.strict, progress=progress)
+                                   strict=args.strict, take_over=args.take_over, progress=progress)
     progress.done()
     print(summary.describe())
     return 0
@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("files", nargs="+", type=Path, help="files to import (read streaming)")
     imports.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     imports.add_argument("--strict", action="store_true", help="abort before writing if any row is bad")
+    imports.add_argument("--take-over", action="store_true",
+                         help="take over an unfinished import of these files even if it made progress recently "
+                              "(its partial writes are removed first; if it still runs, it stops at its next batch)")
     imports.set_defaults(handler=_cmd_import)
 
     from app import cli_analysis, cli_coverage, cli_token
