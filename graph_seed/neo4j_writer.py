@@ -374,11 +374,14 @@ def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
     """Write one import batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships.
 
     The batch moves the graph version in the same transaction: a cache keyed on the version (the HTTP response
-    cache, the network cache) can never hold an answer older than what this batch committed.
+    cache, the network cache) can never hold an answer older than what this batch committed. It does so first,
+    so every import transaction takes the version's lock before any other (`importers/bookkeeping.py`): two
+    writers never hold each other's locks in opposite order (concurrent imports' batches take turns).
     """
     from graph_seed.importers import bookkeeping  # the importers build on this module, not the other way
 
     counts = Counts()
+    bump_graph_version(tx)
     if batch.owner:
         # the batch is rolled back if another run took the file
         bookkeeping.heartbeat(tx, source, batch.owner, batch.rows)
@@ -398,5 +401,4 @@ def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
         run(import_edges_query(rel_type), rows=rows)
     if batch.sector_codes:
         run(SECTOR_CODES, rows=batch.sector_codes)
-    bump_graph_version(tx)
     return counts

@@ -25,6 +25,8 @@ read by the last committed batch, then in total); `importedAt` says when it fini
 
 Every change here moves the graph version in the transaction that makes it (`begin`, each batch, `finish`,
 each inner transaction of the compensation), so caches keyed on the version never lag the committed data.
+Each of them bumps it *first*: all import transactions take the version node's lock before any other, so a
+compensation and a batch (or two compensations) touching the same shared node cannot deadlock.
 
 Compensation for source `s` (on failure, or before re-importing bytes whose last import never finished):
 1. relationships whose `createdBy` is `s` and whose `sources` are exactly `[s]` are deleted;
@@ -88,24 +90,24 @@ SET s += row.props, s.importedAt = coalesce(s.importedAt, $importedAt), s.import
 REMOVE s.importOwner, s.importHeartbeat, s.importHost, s.importPid, s.importProcessStart
 RETURN count(s) AS finished
 """
-# Each inner transaction moves the graph version as it commits (once per row: one cheap SET on one node).
-_BUMP = f"WITH 1 AS bump {BUMP_GRAPH_VERSION_CLAUSE}"
+# Each inner transaction moves the graph version before anything else (once per row: one cheap SET on one node).
+_BUMP = BUMP_GRAPH_VERSION_CLAUSE
 COMPENSATION: tuple[str, ...] = (
     f"""MATCH ()-[r]->() WHERE r.createdBy = $source AND r.sources = [$source]
-    CALL (r) {{ DELETE r {_BUMP} }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
+    CALL (r) {{ {_BUMP} WITH r DELETE r }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
     f"""MATCH ()-[r]->() WHERE $source IN r.sources
     CALL (r) {{
+      {_BUMP}
       WITH r, [x IN r.sources WHERE x <> $source] AS rest
       SET r.sources = rest, r.createdBy = CASE WHEN r.createdBy = $source THEN head(rest) ELSE r.createdBy END
-      {_BUMP}
     }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
     f"""MATCH (n:Entity) WHERE n.createdBy = $source AND n.sources = [$source]
-    CALL (n) {{ DETACH DELETE n {_BUMP} }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
+    CALL (n) {{ {_BUMP} WITH n DETACH DELETE n }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
     f"""MATCH (n:Entity) WHERE $source IN n.sources
     CALL (n) {{
+      {_BUMP}
       WITH n, [x IN n.sources WHERE x <> $source] AS rest
       SET n.sources = rest, n.createdBy = CASE WHEN n.createdBy = $source THEN head(rest) ELSE n.createdBy END
-      {_BUMP}
     }} IN TRANSACTIONS OF {_CHUNK} ROWS""",
 )
 DELETE_SOURCE = "MATCH (s:Source {id: $source}) DETACH DELETE s"
@@ -147,12 +149,10 @@ def begin(session: Session, source_id: str, props: dict[str, Any], owner: str,
     False when another run created it first (two runs started together): the caller must not write.
     """
     def work(tx: Any) -> bool:
+        bump_graph_version(tx)  # first (see the module docstring): `imports` in GraphQL now lists this run
         record = tx.run(BEGIN, id=source_id, props=props, importing=IMPORTING, owner=owner, startedAt=started_at,
                         process=_process_props(process)).single()
-        mine = bool(record and record["mine"])
-        if mine:
-            bump_graph_version(tx)  # `imports` in GraphQL now lists this run
-        return mine
+        return bool(record and record["mine"])
 
     return session.execute_write(work)
 
@@ -194,10 +194,10 @@ def finish(session: Session, rows: list[dict[str, Any]], imported_at: str, owner
     Raises `NotOwnedError` (and changes nothing) if another run took any of them over meanwhile.
     """
     def work(tx: Any) -> None:
+        bump_graph_version(tx)  # first (see the module docstring); cached answers move on to the imported data
         record = tx.run(FINISH, rows=rows, importedAt=imported_at, complete=COMPLETE, owner=owner).single()
         if record is None or record["finished"] != len(rows):
             raise NotOwnedError(*(row["id"] for row in rows))
-        bump_graph_version(tx)  # cached GraphQL answers and network measures move on to the imported data
 
     session.execute_write(work)
 
@@ -208,7 +208,7 @@ def compensate(session: Session, source_id: str) -> None:
         session.run(query, source=source_id).consume()
 
     def delete_source(tx: Any) -> None:
-        tx.run(DELETE_SOURCE, source=source_id).consume()
         bump_graph_version(tx)
+        tx.run(DELETE_SOURCE, source=source_id).consume()
 
     session.execute_write(delete_source)
