@@ -148,7 +148,8 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         target = resolve_target(settings)
         with sync_driver(target) as driver:
             summary = import_files(driver, args.kind, args.files, database=target.database,
-                                   strict=args.strict, allow_empty=args.allow_empty, progress=progress)
+                                   strict=args.strict, allow_empty=args.allow_empty,
+                                   take_over=args.take_over, progress=progress)
     progress.done()
     print(summary.describe())
     return 0
@@ -211,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--allow-empty", action="store_true",
                          help="accept a file whose records were all skipped (exit 0; it is still not recorded "
                               "as imported, so a later run reads it again)")
+    imports.add_argument("--take-over", action="store_true",
+                         help="take over an unfinished import of these files even if it made progress recently "
+                              "(its partial writes are removed first; if it still runs, it stops at its next batch)")
     imports.set_defaults(handler=_cmd_import)
 
     from app import cli_analysis, cli_coverage, cli_token

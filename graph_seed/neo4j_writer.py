@@ -151,11 +151,11 @@ DELETE_ALL = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1
 
 # The graph's version: bumped by every write that changes something, so readers (the GraphQL analysis fields)
 # can cache results until the graph changes. `GraphMeta` is not an `Entity`: it is bookkeeping, not data.
-BUMP_GRAPH_VERSION = """
-MERGE (m:GraphMeta {id: 'graph'})
-SET m.version = coalesce(m.version, 0) + 1, m.changedAt = datetime()
-RETURN m.version AS version
-"""
+# `BUMP_GRAPH_VERSION_CLAUSE` is the same step for a query that must bump inside its own inner transactions
+# (an import's compensation, `importers/bookkeeping.py`).
+BUMP_GRAPH_VERSION_CLAUSE = "MERGE (m:GraphMeta {id: 'graph'}) " \
+                            "SET m.version = coalesce(m.version, 0) + 1, m.changedAt = datetime()"
+BUMP_GRAPH_VERSION = BUMP_GRAPH_VERSION_CLAUSE + "\nRETURN m.version AS version"
 GRAPH_VERSION = "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.version, 0) AS version"
 
 
@@ -354,6 +354,7 @@ class Batch:
     sector_codes: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
     owner: str = ""  # set by the writer: the run that must still own the Source (see `importers/bookkeeping.py`)
+    rows: int = 0  # input rows (IATI activities, CSV rows) of the file read when this batch was cut
 
     def __bool__(self) -> bool:
         return self.size > 0
@@ -370,12 +371,20 @@ class Counts:
 
 
 def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
-    """Write one import batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships."""
+    """Write one import batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships.
+
+    The batch moves the graph version in the same transaction: a cache keyed on the version (the HTTP response
+    cache, the network cache) can never hold an answer older than what this batch committed. It does so first,
+    so every import transaction takes the version's lock before any other (`importers/bookkeeping.py`): two
+    writers never hold each other's locks in opposite order (concurrent imports' batches take turns).
+    """
     from graph_seed.importers import bookkeeping  # the importers build on this module, not the other way
 
     counts = Counts()
+    bump_graph_version(tx)
     if batch.owner:
-        bookkeeping.heartbeat(tx, source, batch.owner)  # the batch is rolled back if another run took the file
+        # the batch is rolled back if another run took the file
+        bookkeeping.heartbeat(tx, source, batch.owner, batch.rows)
 
     def run(query: str, **params: Any) -> None:
         counters = tx.run(query, source=source, **params).consume().counters

@@ -1,5 +1,6 @@
-"""Role checks inside GraphQL: the `network` root field (whole-graph measures, the costliest work) is for the
-`admin` role when bearer tokens are configured (`app/access.py` puts the role in the request's scope).
+"""Role checks inside GraphQL: the `network` root field (whole-graph measures, the costliest work) and the
+import-status fields (`imports`, `importsUnfinished`: the operator's work) are for the `admin` role when
+bearer tokens are configured (`app/access.py` puts the role in the request's scope).
 
 Checked just before execution, not in validation: validation results are cached per query text for everyone,
 and a role is per request. No role in the request (tests, the schema used directly): nothing is checked.
@@ -22,7 +23,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-ADMIN_FIELDS = frozenset({"network"})
+ADMIN_FIELDS = frozenset({"network", "imports", "importsUnfinished"})
 ROLE_STATE = "cbsi_role"
 
 

@@ -27,6 +27,7 @@ from schema.cooperation import Cooperation, cooperation_field
 from schema.errors import ClientError, NotFoundError
 from schema.explore import CoverageReport, GraphPath, coverage_field, paths_field
 from schema.filters import FundingWhere, sort_args, to_dict
+from schema.imports import ImportRun, imports_field, imports_unfinished_field
 from schema.network import NetworkAnalysis
 from schema.paging import graph_loaders, page_size
 from schema.search import NodeType, SearchHit, search_field
@@ -135,6 +136,16 @@ class _QueryBase:
     async def coverage(self, info: Info[GraphQLContext, None], kinds: list[str] | None = None) -> CoverageReport:
         return await coverage_field(info, kinds)
 
+    @strawberry.field(description="Import runs (`cbsi-graph import`), newest first, at most `first` (default 20). "
+                                  "Admin role when tokens are configured.")
+    async def imports(self, info: Info[GraphQLContext, None], first: int | None = None) -> list[ImportRun]:
+        return await imports_field(info, first)
+
+    @strawberry.field(description="True while the graph holds an unfinished import: a run still writing, or one "
+                                  "that died; its partial writes are visible. Admin role when tokens are "
+                                  "configured.")
+    async def imports_unfinished(self, info: Info[GraphQLContext, None]) -> bool:
+        return await imports_unfinished_field(info)
 
 
 def _lookup_field(label: str) -> Any:

@@ -43,6 +43,9 @@ def one(driver: Driver, query: str, **params: Any) -> dict[str, Any]:
     return dict(records[0])
 
 
+WALL_CLOCK = ("importedAt", "importStartedAt")  # when a run started and finished: differs between equal runs
+
+
 def without(state: tuple[tuple[Any, ...], tuple[Any, ...]], *keys: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """A `dump` with the named node properties left out (e.g. `importedAt`, a wall-clock time)."""
     nodes, rels = state

@@ -19,7 +19,7 @@ from graph_seed.importers.common import us_fiscal_year
 from graph_seed.importers.iati_parse import IatiHeader, iter_activities
 from graph_seed.model import NodeRecord
 from graph_seed.neo4j_writer import write_records
-from tests.import_helpers import SAMPLES, count, dump, one
+from tests.import_helpers import SAMPLES, WALL_CLOCK, count, dump, one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 EXAMPLE = "iati-2.03-activity-standard-example-annotated.xml"
@@ -228,4 +228,4 @@ def test_failure_mid_way_leaves_graph_unchanged(empty_graph: Driver,
 
 def _without_imported_at(state: tuple) -> tuple:  # type: ignore[type-arg]
     nodes, rels = state
-    return tuple((i, labels, tuple(p for p in props if p[0] != "importedAt")) for i, labels, props in nodes), rels
+    return tuple((i, labels, tuple(p for p in props if p[0] not in WALL_CLOCK)) for i, labels, props in nodes), rels

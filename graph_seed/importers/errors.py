@@ -76,7 +76,8 @@ class ImportInProgressError(ImportError_):
 
 
 class ImportTakenOverError(ImportError_):
-    """This run went quiet for so long that another run took the file over; it stopped and left that run alone."""
+    """Another run took the file over (this one went quiet for too long, or the other was started with
+    `--take-over`); this run stopped at its next batch and left that run alone."""
 
 
 def decoding_error(path: Path, reason: str = "not UTF-8 text") -> MalformedFileError | None:

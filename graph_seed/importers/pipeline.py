@@ -15,9 +15,10 @@ Source node (`bookkeeping.py`). That restores the graph exactly, with no before-
 The file's Source node `src:file:<sha256 prefix>` carries `importStatus`:
 1. sha256 first (streaming). Source `complete` (or imported before this bookkeeping existed): the same bytes
    were fully imported - the file is skipped and reported "already imported" (`--dry-run` still validates).
-2. Source `importing`: another run is writing it (progress within `bookkeeping.STALE_AFTER_SECONDS`: refuse
-   with `ImportInProgressError`), or an earlier run crashed or was killed (no progress for longer: compensate
-   it first, then import as new).
+2. Source `importing`: another run is writing it, or an earlier run crashed or was killed. It is taken over
+   (its leftovers compensated first, then the file imported as new) when its process is certainly gone (same
+   host, pid gone: at once), when it made no progress for `bookkeeping.STALE_AFTER_SECONDS`, or when the caller
+   asks (`take_over=True`, the CLI's `--take-over`); otherwise the import refuses with `ImportInProgressError`.
 3. Create the Source as `importing`, owned by this run (committed), write the batches (each checks the
    ownership and moves the heartbeat), and when every file of the call is done, mark them all `complete` in
    one transaction.
@@ -27,8 +28,10 @@ The file's Source node `src:file:<sha256 prefix>` carries `importStatus`:
 So a failed import leaves no records behind, and re-running it ends exactly as a clean run would.
 
 What this does not hide: while an import runs, other readers see its committed batches (a partial import),
-and after a crash they see the partial data until that file is imported again (or, for a crashed run, until
-another import of it after `STALE_AFTER_SECONDS`). Compensation scans all nodes and relationships for the
+and after a crash they see the partial data until that file is imported again (that import takes over
+at once if the crashed process was on this host, else after `STALE_AFTER_SECONDS` or with `take_over`).
+GraphQL's `imports` lists unfinished runs, so readers can tell; every batch moves the graph version (see
+`bookkeeping.py`). Compensation scans all nodes and relationships for the
 source id: its cost grows with the graph, and it runs only on failure.
 
 Passes: a normal import is a single streaming pass per file (parse, validate, write; bad rows are reported and
@@ -42,6 +45,7 @@ MERGEd, `sources` lists are unioned, and a complete Source makes a re-import a n
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import time
 import uuid
@@ -57,7 +61,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph_seed import vocabulary as vocab
 from graph_seed.importers import bookkeeping
 from graph_seed.importers import sink as sink_module
-from graph_seed.importers.bookkeeping import NotOwnedError
+from graph_seed.importers.bookkeeping import NotOwnedError, RunState
 from graph_seed.importers.common import FileSource, file_sha256, source_id
 from graph_seed.importers.errors import (
     ImportError_,
@@ -69,6 +73,7 @@ from graph_seed.importers.errors import (
 )
 from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
+from graph_seed.importers.process_owner import ProcessId, is_gone, this_process
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
 from graph_seed.importers.writer import BatchWriter, import_session
@@ -180,7 +185,7 @@ def _validate(kind: str, files: list[tuple[Path, str]], session: Session | None,
         finally:
             sink.close()
         _account(summary, sink)
-        if session is not None and bookkeeping.state(session, source_id(sha))[0] == bookkeeping.COMPLETE:
+        if session is not None and bookkeeping.state(session, source_id(sha)).status == bookkeeping.COMPLETE:
             summary.already_imported.append(str(path))
             summary.notes.append(f"{path.name}: already imported (these exact bytes); a real run changes nothing")
 
@@ -191,26 +196,28 @@ def _source_row(source: FileSource) -> dict[str, Any]:
 
 
 def _write(kind: str, driver: Driver, database: str | None, session: Session, files: list[tuple[Path, str]],
-           summary: ImportSummary, progress: Callable[[int], None] | None, allow_empty: bool = False) -> None:
+           summary: ImportSummary, progress: Callable[[int], None] | None, take_over: bool,
+           allow_empty: bool = False) -> None:
     """Write each file in committed batches; on any failure undo every file of this call, then re-raise."""
+    owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
+    process = this_process()
     todo = []
     for path, sha in files:
-        state, idle = bookkeeping.state(session, source_id(sha))
-        if state == bookkeeping.COMPLETE:
+        run = bookkeeping.state(session, source_id(sha))
+        if run.status == bookkeeping.COMPLETE:
             summary.already_imported.append(str(path))
             summary.notes.append(f"{path.name}: already imported (these exact bytes); nothing to do")
             continue
-        if state == bookkeeping.IMPORTING:
-            if idle < bookkeeping.STALE_AFTER_SECONDS:
-                raise ImportInProgressError(path, _in_progress(idle))
+        if run.status == bookkeeping.IMPORTING:
+            why = _take_over_reason(run, take_over)
+            if why is None or not bookkeeping.claim(session, source_id(sha), run.owner, owner, process):
+                raise ImportInProgressError(path, _in_progress(run.idle))
             bookkeeping.compensate(session, source_id(sha))
-            summary.notes.append(f"{path.name}: an earlier import of this file did not finish (no progress for "
-                                 f"{idle:.0f} s); its partial writes were removed first")
+            summary.notes.append(f"{path.name}: {why}; its partial writes were removed first")
         todo.append((path, sha))
     if not todo:
         return
     resolver = Resolver.from_graph(session, _MARKERS[kind])  # after any clean-up: it must not see partial data
-    owner = uuid.uuid4().hex  # this run, on every Source it writes (see `bookkeeping.py`)
     begun: list[str] = []
     paths = {source_id(sha): path for path, sha in todo}
     finished: list[dict[str, Any]] = []
@@ -218,13 +225,15 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
         for path, sha in todo:
             sid = source_id(sha)
             props = _source_row(FileSource(path=path, sha256=sha, title=path.name))["props"]
-            if not bookkeeping.begin(session, sid, props, owner):
+            if not bookkeeping.begin(session, sid, props, owner, process, _now()):
                 raise ImportInProgressError(path, _in_progress(0.0))
             begun.append(sid)
             writer = BatchWriter(driver, database, sid, owner)
             sink = None
+            rows_before = summary.rows_read
             try:
-                sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
+                sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE,
+                                              rows_read=functools.partial(_rows_since, summary, rows_before))
                 source = _map_file(kind, path, sha, resolver, sink, summary, progress)
                 writer.close()
             except BaseException:
@@ -244,8 +253,10 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
                 begun.remove(sid)
                 summary.nodes_created -= 1
                 continue
-            finished.append(_source_row(source))
-        bookkeeping.finish(session, finished, datetime.now(UTC).isoformat(timespec="seconds"), owner)
+            row = _source_row(source)
+            row["props"]["importRows"] = summary.rows_read - rows_before
+            finished.append(row)
+        bookkeeping.finish(session, finished, _now(), owner)
     except NotOwnedError as lost:
         _undo(session, begun, owner)
         shown = ", ".join(str(paths[sid]) for sid in lost.args if sid in paths) or "-"
@@ -255,14 +266,39 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
         raise
 
 
-_TAKEN_OVER = ("another import of this file took it over after this run made no progress for "
-               f"{bookkeeping.STALE_AFTER_SECONDS:.0f} s; this run stopped, and left that run's work alone")
+def _rows_since(summary: ImportSummary, before: int) -> int:
+    return summary.rows_read - before
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _take_over_reason(run: RunState, take_over: bool) -> str | None:
+    """Why an unfinished run may be taken over now (see `bookkeeping.py`), or None if it must be left alone."""
+    if run.process is not None and is_gone(run.process):
+        return f"the earlier import of this file ({_described(run.process)}) is no longer running"
+    if run.idle >= bookkeeping.STALE_AFTER_SECONDS:
+        return f"an earlier import of this file did not finish (no progress for {run.idle:.0f} s)"
+    if take_over:
+        return f"taken over (--take-over) from an unfinished import whose last progress was {run.idle:.0f} s ago"
+    return None
+
+
+def _described(process: ProcessId) -> str:
+    return f"pid {process.pid} on {process.host}"
+
+
+_TAKEN_OVER = ("another import of this file took it over (this run made no progress for "
+               f"{bookkeeping.STALE_AFTER_SECONDS:.0f} s, or it was taken over with --take-over); this run "
+               "stopped, and left that run's work alone")
 
 
 def _in_progress(idle: float) -> str:
     return (f"another import of this file is running (last progress {idle:.0f} s ago); nothing was written. "
-            f"Wait for it to finish, or, if it was killed, retry once it has been quiet for "
-            f"{bookkeeping.STALE_AFTER_SECONDS:.0f} s: its partial writes are then removed first")
+            f"Wait for it to finish. If it was killed on this machine, the next import takes it over at once; "
+            f"otherwise it is taken over once it has been quiet for {bookkeeping.STALE_AFTER_SECONDS:.0f} s, or "
+            f"now with --take-over. Its partial writes are then removed first")
 
 
 def _undo(session: Session, source_ids: list[str], owner: str) -> None:
@@ -285,6 +321,7 @@ def import_files(
     dry_run: bool = False,
     strict: bool = False,
     allow_empty: bool = False,
+    take_over: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import IATI activity XML or ForeignAssistance.gov CSV files into Neo4j, all or nothing.
@@ -295,6 +332,8 @@ def import_files(
     A file none of whose records was imported (all skipped, or none) raises `NothingImportedError` (nothing of
     the call is written) unless `allow_empty`; then it is imported as far as it goes but never recorded
     complete, so a later, fixed importer reads it again.
+    `take_over=True` takes over an unfinished import of a file even if its owner made progress recently (its
+    partial writes are compensated first; the owner, if still running, stops at its next batch).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -320,7 +359,7 @@ def import_files(
     with import_session(driver, database) as session:
         try:
             ensure_schema(session)
-            _write(kind, driver, database, session, files, summary, progress, allow_empty)
+            _write(kind, driver, database, session, files, summary, progress, take_over, allow_empty)
         except (Neo4jError, DriverError) as exc:
             hint = ""
             if "MemoryPoolOutOfMemoryError" in str(exc):

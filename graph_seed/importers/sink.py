@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -133,8 +134,10 @@ def _node_row(record: NodeRecord) -> dict[str, Any]:
 class RecordSink:
     """Per-file buffer of node and relationship rows; `flush()` hands a full batch to the writer."""
 
-    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, writer: BatchWriter | None, source_id: str, batch_size: int = BATCH_SIZE,
+                 rows_read: Callable[[], int] | None = None) -> None:
         self.writer = writer
+        self.rows_read = rows_read  # input rows of the file read so far: recorded with each batch (`imports`)
         self.sources = (source_id,)
         self.batch_size = batch_size
         self._batch = Batch()
@@ -275,6 +278,7 @@ class RecordSink:
         batch, self._batch = self._batch, Batch()
         self._seen_edges = set()
         if self.writer is not None and batch:
+            batch.rows = self.rows_read() if self.rows_read is not None else 0
             self.writer.submit(batch)
 
     def close(self) -> None:

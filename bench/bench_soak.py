@@ -1,0 +1,246 @@
+"""A soak test: N clients send mixed cookbook queries for minutes while a large import runs in the middle.
+
+Starts its own `cbsi-graph serve` on a fresh local Neo4j (seeded, `serve_process.running_server`), unless `--url`
+names a running server (then `--import-home` must name its data folder for the import). Each client loops over
+the cookbook queries (`docs/queries/*.graphql`) in its own random order, with varied values: page sizes
+(`first: N` lowered at random), the governments named (`gov:JM` -> another CBSI government) and search words,
+plus three queries that take real GraphQL variables (a government by id, a page of programs, a search). So the
+HTTP response cache answers some requests and Strawberry and Neo4j the rest.
+
+At 40% of the run, `cbsi-graph import fa-csv` imports a generated ForeignAssistance.gov file
+(`gen_aid_files.py`, `--import-rows` rows) into the same Neo4j: each of its committed batches moves the graph
+version, so the caches start over while the clients keep asking.
+
+Reports throughput, p50/p99 latency (overall and per minute), errors by code (HTTP status, GraphQL
+`extensions.code`, or the client exception), the server's RSS every `--sample` seconds (first, last, max:
+"flat" means last and max within 10% of first) and the import's duration and outcome, with the load average.
+
+    flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_soak.py --clients 8 --duration 600 \
+        --output bench/results/soak.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_graphql import load_cookbook, percentile  # noqa: E402
+from bench_hostile import rss_mib, server_pid  # noqa: E402
+from gen_aid_files import generate_fa  # noqa: E402
+from serve_process import free_port, running_server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COOKBOOK = ROOT / "docs" / "queries"
+GOVERNMENTS = ["gov:JM", "gov:BB", "gov:TT", "gov:BS", "gov:DO", "gov:GY", "gov:SR", "gov:BZ", "gov:HT", "gov:AG",
+               "gov:DM", "gov:GD", "gov:KN", "gov:LC", "gov:VC", "gov:US"]
+WORDS = ["impacs", "Barbdos", "security", "youth", "police", "Jamaica", "maritime", "justice", "USAID", "firearms"]
+WITH_VARIABLES = [
+    ("government by id", "query G($id: ID!) { government(id: $id) { name cbsiRole "
+                         "programsOperating(first: 10) { totalCount edges { node { name } } } } }",
+     lambda rng: {"id": rng.choice([g for g in GOVERNMENTS if g != "gov:US"])}),
+    ("programs page", "query P($n: Int) { programs(first: $n) { totalCount edges { node { graphId name status } } } }",
+     lambda rng: {"n": rng.randint(1, 50)}),
+    ("search", "query S($t: String!, $n: Int) { search(text: $t, first: $n) { score node { __typename } } }",
+     lambda rng: {"t": rng.choice(WORDS), "n": rng.randint(1, 20)}),
+]
+MAX_REQUESTS = 2_000_000
+
+
+def varied(query: str, rng: random.Random) -> str:
+    """The cookbook query with other page sizes and governments (same shape, other values)."""
+    query = re.sub(r"first: (\d+)", lambda m: f"first: {rng.randint(1, int(m.group(1)))}", query)
+    named = iter(rng.sample(GOVERNMENTS[:-1], 4))  # distinct: `cooperation(between:)` refuses a repeated id
+    query = re.sub(r'"gov:(JM|BB|SR)"', lambda _m: json.dumps(next(named)), query)
+    return re.sub(r'text: "[^"]*"', lambda _m: f"text: {json.dumps(rng.choice(WORDS))}", query)
+
+
+def requests(rng: random.Random) -> list[tuple[str, dict]]:
+    """One round: every cookbook query (varied) and every query with variables, in a random order."""
+    cookbook = load_cookbook(COOKBOOK)
+    bodies = [(name, {"query": varied(body["query"], rng), "variables": body["variables"]})
+              for name, body in cookbook.items()]
+    bodies += [(name, {"query": query, "variables": make(rng)}) for name, query, make in WITH_VARIABLES]
+    rng.shuffle(bodies)
+    return bodies
+
+
+@dataclass
+class Tally:
+    latencies: list[tuple[float, float, bool]] = field(default_factory=list)  # (seconds since start, latency,
+    # failed)
+    errors: Counter[str] = field(default_factory=Counter)
+    by_query: Counter[str] = field(default_factory=Counter)
+
+
+def error_code(response: httpx.Response) -> str | None:
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    try:
+        answer = response.json()
+    except ValueError:
+        return "not JSON"
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    if errors:
+        return str((errors[0].get("extensions") or {}).get("code", "no code"))
+    return None
+
+
+async def client(url: str, seed: int, started: float, stop_at: float, tally: Tally) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        while time.monotonic() < stop_at and len(tally.latencies) < MAX_REQUESTS:
+            for name, body in requests(rng):
+                if time.monotonic() >= stop_at:
+                    return
+                begun = time.monotonic()
+                try:
+                    response = await http.post("/graphql", json=body)
+                    code = error_code(response)
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                tally.latencies.append((begun - started, time.monotonic() - begun, code is not None))
+                tally.by_query[name] += 1
+                if code is not None:
+                    tally.errors[f"{code} ({name})"] += 1
+
+
+def sample_rss(pid: int, started: float, stop: threading.Event, every: float, out: list[tuple[float, float]]) -> None:
+    while not stop.is_set():
+        try:
+            out.append((time.monotonic() - started, rss_mib(pid)))
+        except OSError:
+            return
+        stop.wait(every)
+
+
+@dataclass
+class ImportRun:
+    began: float = 0.0
+    ended: float = 0.0
+    returncode: int | None = None
+    tail: str = ""
+
+
+def run_import(env: dict[str, str], path: Path, started: float, delay: float, out: ImportRun) -> None:
+    time.sleep(delay)
+    out.began = time.monotonic() - started
+    result = subprocess.run([sys.executable, "-m", "app.cli", "import", "fa-csv", str(path)], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    out.ended = time.monotonic() - started
+    out.returncode = result.returncode
+    summary = [line for line in result.stdout.splitlines() if "file(s) imported" in line]
+    out.tail = (summary or [""])[0][:300] if result.returncode == 0 else result.stderr.strip()[-300:]
+
+
+def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, duration: float,
+         sample_every: float) -> str:
+    port = int(url.rsplit(":", 1)[1])
+    pid = server_pid(port)
+    if pid is None:
+        raise SystemExit(f"no process listens on port {port}")
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    tally, rss, imported, stop = Tally(), [], ImportRun(), threading.Event()
+    started = time.monotonic()
+    sampler = threading.Thread(target=sample_rss, args=(pid, started, stop, sample_every, rss), daemon=True)
+    importer = threading.Thread(target=run_import, args=(import_env, import_file, started, 0.4 * duration, imported),
+                                daemon=True)
+    sampler.start()
+    importer.start()
+
+    async def everyone() -> None:
+        stop_at = started + duration
+        await asyncio.gather(*(client(url, seed, started, stop_at, tally) for seed in range(clients)))
+
+    asyncio.run(everyone())
+    elapsed = time.monotonic() - started
+    importer.join()
+    stop.set()
+    sampler.join()
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    return report(tally, rss, imported, clients, duration, elapsed, load_before, load_after)
+
+
+def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, clients: int, duration: float,
+           elapsed: float, load_before: list[str], load_after: list[str]) -> str:
+    latencies = [latency for _, latency, _ in tally.latencies]
+    total, errors = len(latencies), sum(tally.errors.values())
+    lines = [f"Soak: {clients} clients, {duration:.0f} s ({elapsed:.0f} s measured), {len(tally.by_query)} "
+             f"different queries with varied values; an FA CSV import from {imported.began:.0f} s to "
+             f"{imported.ended:.0f} s (exit {imported.returncode}).", ""]
+    if latencies:
+        lines += [f"Requests: {total} ({total / elapsed:.1f}/s); p50 {1000 * percentile(latencies, 0.5):.1f} ms, "
+                  f"p99 {1000 * percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.0f} ms; "
+                  f"errors: {errors}.", ""]
+    lines += ["| minute | requests/s | p50 ms | p99 ms | errors | import running |", "|---|---|---|---|---|---|"]
+    minutes = int(elapsed // 60) + 1
+    for minute in range(minutes):
+        rows = [(lat, failed) for at, lat, failed in tally.latencies if minute * 60 <= at < (minute + 1) * 60]
+        window = [lat for lat, _ in rows]
+        if not window:
+            continue
+        span = min(60.0, elapsed - minute * 60)
+        running = imported.began < (minute + 1) * 60 and imported.ended > minute * 60
+        lines.append(f"| {minute + 1} | {len(window) / span:.1f} | {1000 * percentile(window, 0.5):.1f} | "
+                     f"{1000 * percentile(window, 0.99):.1f} | {sum(failed for _, failed in rows)} | "
+                     f"{'yes' if running else ''} |")
+    lines += ["", "Errors by code (query): " + (", ".join(f"{key}: {n}" for key, n in tally.errors.most_common())
+                                                  or "none"), ""]
+    if rss:
+        first, last, peak = rss[0][1], rss[-1][1], max(value for _, value in rss)
+        flat = abs(last - first) <= 0.1 * first and peak <= 1.1 * first
+        lines += [f"Server RSS (MiB, every {rss[1][0] - rss[0][0] if len(rss) > 1 else 0:.0f} s, {len(rss)} "
+                  f"samples): first {first:.0f}, last {last:.0f}, max {peak:.0f} -> "
+                  f"{'flat within 10%' if flat else 'NOT flat within 10%'}.",
+                  "RSS over time (s: MiB): " + ", ".join(f"{at:.0f}: {value:.0f}" for at, value in rss[::6]), ""]
+    lines += [f"Import: {imported.tail}", "",
+              f"Load average before: {' '.join(load_before)}; after: {' '.join(load_after)} (2 cores, shared)."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8, choices=range(1, 33), metavar="1-32")
+    parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
+    parser.add_argument("--import-rows", type=int, default=30_000, help="rows of the generated FA CSV file")
+    parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
+    parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j)")
+    parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cbsi-soak-") as tmp:
+        home = Path(tmp)
+        import_file = home / "soak_fa.csv"
+        generate_fa(args.import_rows, import_file, 11)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "CBSI_"))}
+        if args.url:
+            if args.import_home is None:
+                raise SystemExit("--url needs --import-home (the server's data folder) for the import")
+            env["CBSI_DATA_DIR"] = str(args.import_home)
+            text = soak(args.url, env, import_file, args.clients, args.duration, args.sample)
+        else:
+            neo4j_port = str(free_port())
+            env.update(CBSI_DATA_DIR=str(home / "serve"), CBSI_NEO4J_PORT=neo4j_port)
+            with running_server(home / "serve", extra_env={"CBSI_NEO4J_PORT": neo4j_port}) as url:
+                text = soak(url, env, import_file, args.clients, args.duration, args.sample)
+    print(text)
+    if args.output:
+        args.output.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
