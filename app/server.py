@@ -28,6 +28,7 @@ from app.access import AccessControl
 from app.cached_graphql import CachedGraphQL, handed_over
 from app.explorer import install as install_explorer
 from app.guard import EnvelopeLimits, RequestGuard
+from app.memory_trace import trace_forever
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
@@ -36,7 +37,7 @@ from resolvers.cypher import CypherRunner
 from resolvers.graph_version import GraphVersion
 from resolvers.neo4j_health import Neo4jHealth
 from resolvers.network import NetworkCache
-from schema import QueryLimits, build_schema
+from schema import CbsiSchema, QueryLimits, build_schema
 from schema.context import GraphQLContext
 
 logger = logging.getLogger("cbsi_graph.server")
@@ -79,6 +80,18 @@ class CbsiGraphQL(GraphQL):
 
     target_database: str | None = None
 
+    def describe_caches(self) -> dict[str, object]:
+        """How much every cache holds now (for `app/memory_trace.py`)."""
+        schema = self.schema
+        sizes: dict[str, object] = {}
+        if isinstance(schema, CbsiSchema):
+            sizes.update(parsed=len(schema.parsed.entries), parsed_chars=schema.parsed.chars,
+                         validated=len(schema.validated.entries), validated_chars=schema.validated.chars)
+        if self.responses is not None:
+            sizes.update(responses=len(self.responses), response_bytes=self.responses.total_bytes)
+        sizes.update(self.network.describe())
+        return sizes
+
 
 def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     """The application for one Neo4j target; the driver opens at start-up and reconnects by itself."""
@@ -91,9 +104,14 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         app.state.driver = graphql.driver = driver
         graphql.versions.connect(CypherRunner(driver, target.database, settings.query_timeout, graphql.health))
         logger.info("CBSI Graph serving from %s", target.describe())
+        tracer = None
+        if settings.memory_trace is not None:  # diagnostics (`app/memory_trace.py`), off by default
+            tracer = asyncio.create_task(trace_forever(settings.memory_trace, graphql.describe_caches))
         try:
             yield
         finally:
+            if tracer is not None:
+                tracer.cancel()
             await driver.close()
 
     async def health(request: Request) -> Response:

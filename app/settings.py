@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, gt=0, validation_alias="CBSI_QUERY_TIMEOUT")
     network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
+    memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")
 
     # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).
     max_body_bytes: int = Field(default=1_000_000, ge=1, validation_alias="CBSI_MAX_BODY_BYTES")

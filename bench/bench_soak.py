@@ -7,7 +7,7 @@ the cookbook queries (`docs/queries/*.graphql`) in its own random order, with va
 plus three queries that take real GraphQL variables (a government by id, a page of programs, a search). So the
 HTTP response cache answers some requests and Strawberry and Neo4j the rest.
 
-At 40% of the run, `cbsi-graph import fa-csv` imports a generated ForeignAssistance.gov file
+At 40% of the run (or `--import-at` seconds), `cbsi-graph import fa-csv` imports a generated ForeignAssistance.gov file
 (`gen_aid_files.py`, `--import-rows` rows) into the same Neo4j: each of its committed batches moves the graph
 version, so the caches start over while the clients keep asking.
 
@@ -148,7 +148,7 @@ def run_import(env: dict[str, str], path: Path, started: float, delay: float, ou
 
 
 def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, duration: float,
-         sample_every: float) -> str:
+         sample_every: float, import_at: float | None = None) -> str:
     port = int(url.rsplit(":", 1)[1])
     pid = server_pid(port)
     if pid is None:
@@ -157,7 +157,8 @@ def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, 
     tally, rss, imported, stop = Tally(), [], ImportRun(), threading.Event()
     started = time.monotonic()
     sampler = threading.Thread(target=sample_rss, args=(pid, started, stop, sample_every, rss), daemon=True)
-    importer = threading.Thread(target=run_import, args=(import_env, import_file, started, 0.4 * duration, imported),
+    delay = 0.4 * duration if import_at is None else import_at
+    importer = threading.Thread(target=run_import, args=(import_env, import_file, started, delay, imported),
                                 daemon=True)
     sampler.start()
     importer.start()
@@ -217,6 +218,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, choices=range(1, 33), metavar="1-32")
     parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--import-rows", type=int, default=30_000, help="rows of the generated FA CSV file")
+    parser.add_argument("--import-at", type=float, help="seconds into the run the import starts (default: 40%%)")
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j)")
     parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
@@ -231,12 +233,12 @@ def main() -> None:
             if args.import_home is None:
                 raise SystemExit("--url needs --import-home (the server's data folder) for the import")
             env["CBSI_DATA_DIR"] = str(args.import_home)
-            text = soak(args.url, env, import_file, args.clients, args.duration, args.sample)
+            text = soak(args.url, env, import_file, args.clients, args.duration, args.sample, args.import_at)
         else:
             neo4j_port = str(free_port())
             env.update(CBSI_DATA_DIR=str(home / "serve"), CBSI_NEO4J_PORT=neo4j_port)
             with running_server(home / "serve", extra_env={"CBSI_NEO4J_PORT": neo4j_port}) as url:
-                text = soak(url, env, import_file, args.clients, args.duration, args.sample)
+                text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at)
     print(text)
     if args.output:
         args.output.write_text(text)

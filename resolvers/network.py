@@ -25,7 +25,6 @@ import asyncio
 import inspect
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +40,7 @@ from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
 from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError, is_timeout
 from resolvers.graph_version import GraphVersion
+from resolvers.measure_store import MAX_RESULTS, MAX_ROWS, MeasureStore
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
@@ -96,16 +96,16 @@ class NetworkCache:
     another one meanwhile gets `BUSY`.
     """
 
-    def __init__(self, max_results: int = 256, wait_seconds: float | None = None,
+    def __init__(self, max_results: int = MAX_RESULTS, wait_seconds: float | None = None,
                  projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING,
-                 versions: GraphVersion | None = None) -> None:
-        self.max_results = max_results
+                 versions: GraphVersion | None = None, max_rows: int = MAX_ROWS) -> None:
         self.wait_seconds = wait_seconds
         self.projection_timeout = projection_timeout
         self.max_computing = max_computing
         self.version: int | None = None
         self.graph: nx.MultiDiGraph | None = None
-        self.results: OrderedDict[str, Any] = OrderedDict()
+        # results and errors of `version` only, bounded (`resolvers/measure_store.py`)
+        self.store = MeasureStore(max_results=max_results, max_rows=max_rows)
         self.projections = 0  # how many times the graph was read (tests check the cache works)
         self.computations = 0
         self.versions = versions or GraphVersion()  # the app's own (`app/server.py`), shared with the HTTP cache
@@ -113,10 +113,18 @@ class NetworkCache:
         self._projecting: _Work | None = None
         self._projection_failure: _ProjectionFailure | None = None
         self._computing: dict[str, _Work] = {}
-        self._failed: dict[str, BaseException] = {}  # measure key (which holds the version) -> its error
         self._tasks = BackgroundTasks()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
+
+    def describe(self) -> dict[str, object]:
+        """What the cache holds now (diagnostics: `app/memory_trace.py`)."""
+        graph = self.graph
+        return {"network_version": self.version,
+                "projection": None if graph is None else f"{graph.number_of_nodes()}n/{graph.number_of_edges()}e",
+                "results": len(self.store.results), "result_rows": self.store.total_rows,
+                "computing": len(self._computing), "failed": len(self.store.failed),
+                "projecting": self._projecting is not None, "projections": self.projections}
 
     def _this_loop(self) -> asyncio.AbstractEventLoop:
         """Background work belongs to one event loop (a server has one; scripts and tests may run several in
@@ -124,7 +132,8 @@ class NetworkCache:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._loop, self._projecting, self._computing = loop, None, {}
-            self._projection_failure, self._failed = None, {}
+            self._projection_failure = None
+            self.store.failed.clear()
             self._slots = asyncio.Semaphore(self.max_computing)
         return loop
 
@@ -163,6 +172,7 @@ class NetworkCache:
         try:
             if previous is not None and previous.task is not None:
                 await asyncio.wait({previous.task})  # one whole-graph read at a time
+            previous = None  # its task's result is the previous graph: not this frame's to keep alive
             work.reading = True
             try:
                 version_records, node_records, edge_records = await runner.read_snapshot(
@@ -175,14 +185,17 @@ class NetworkCache:
                     "(CBSI_NETWORK_TIMEOUT); raise that limit for a graph this large") from None
             read_version = int(version_records[0]["version"])  # read first: the rows are at least this new
             graph = await asyncio.to_thread(graph_from_records, node_records, edge_records)
+            del version_records, node_records, edge_records  # the rows: as large as the graph, not needed now
             self.projections += 1
-            if read_version != self.version:  # also one that went back (GraphMeta deleted): reads end in order
-                self.results.clear()
-                self._failed.clear()
+            # also a version that went back (GraphMeta deleted): reads end in order. The superseded graph is
+            # dropped here, with its results and errors; only measures still running on it hold it until they end.
+            self.store.move_to(read_version)
             self.graph, self.version = graph, read_version
+            self._projection_failure = None
             return read_version, graph
         except Exception as exc:
-            self._projection_failure = _ProjectionFailure(exc, work.floor, time.monotonic())
+            # without its traceback: the frames hold the rows read and the previous work (and its graph)
+            self._projection_failure = _ProjectionFailure(exc.with_traceback(None), work.floor, time.monotonic())
             raise
         finally:
             if self._projecting is work:
@@ -201,11 +214,11 @@ class NetworkCache:
         deadline = None if self.wait_seconds is None else time.monotonic() + self.wait_seconds
         version, graph = await self.current_graph(runner, version, deadline)
         key = json.dumps([version, name, options], sort_keys=True, default=str)
-        if key in self.results:
-            self.results.move_to_end(key)
-            return _head(self.results[key], top)
+        kept = self.store.get(key)  # the key holds the version
+        if kept is not None:
+            return _head(kept, top)
         self._this_loop()
-        failure = self._failed.get(key)
+        failure = self.store.failure(key)
         if failure is not None:  # the same measure on the same graph fails the same way: not run again
             raise failure.with_traceback(None)
         owner = id(request) if request is not None else None
@@ -219,6 +232,7 @@ class NetworkCache:
             whole = {**options, "top": None} if "top" in inspect.signature(function).parameters else options
             work.task = self._tasks.start(self._this_loop(), self._compute(key, version, function, graph, whole))
             self._computing[key] = work
+        del graph  # this request may wait for seconds: it must not keep a graph the cache has moved past
         if owner is not None:
             work.owners.add(owner)
         return _head(await self._wait(work, deadline, f"{name} on graph version {version}"), top)
@@ -230,16 +244,13 @@ class NetworkCache:
             async with self._slots:  # at most `max_computing` in worker threads; one request's extra ones wait
                 result = await asyncio.to_thread(function, graph, **options)
         except Exception as exc:
-            if version == self.version:
-                self._failed[key] = exc
+            self.store.fail(version, key, exc)  # not kept for a graph that has moved on meanwhile
             raise
         finally:
+            del graph  # the thread is done with it; a superseded graph is freed as soon as its last measure ends
             self._computing.pop(key, None)
         self.computations += 1
-        if version == self.version:  # not kept for a graph that has moved on meanwhile
-            self.results[key] = result
-            while len(self.results) > self.max_results:
-                self.results.popitem(last=False)
+        self.store.put(version, key, result)  # not kept for a graph that has moved on meanwhile
         return result
 
     @staticmethod

@@ -37,6 +37,9 @@ class CbsiSchema(strawberry.Schema):
     Internal errors are logged by `MaskInternalErrors` (with the id the client sees), not here.
     """
 
+    validated: ValidationResults
+    parsed: ParsedDocuments
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_client_errors(errors, execution_context)
 
@@ -55,7 +58,7 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
         max_page_size=limits.max_page_size, max_query_length=limits.max_query_length,
         max_selections=limits.max_selections, budget_seconds=limits.validation_budget,
     )
-    return CbsiSchema(
+    schema = CbsiSchema(
         query=Query,
         types=list(TYPES.values()),
         extensions=[
@@ -66,3 +69,5 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
             MaskInternalErrors,
         ],
     )
+    schema.validated, schema.parsed = validated, parsed  # for diagnostics (`app/memory_trace.py`)
+    return schema
