@@ -28,26 +28,23 @@ from graph_seed.importers import sink as sink_module
 from graph_seed.importers.common import file_sha256, source_id
 from graph_seed.importers.fa_csv import FaMapper
 from graph_seed.importers.iati import IatiMapper
+from graph_seed.importers.pipeline import _MARKERS  # the importer's own id markers, so both resolve alike
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
 from graph_seed.neo4j_writer import Batch, Counts, alias_text, merge_pattern, node_labels, settable
 
 FLOOR_PREFIX = "floor:"
-_MARKERS = {"iati": ":iati:", "fa-csv": ":fa:"}
 
 
 class _Spool:
     """Stands in for the import's `BatchWriter`: pickles each batch to a file instead of writing it."""
 
     def __init__(self, handle: Any) -> None:
-        self.handle, self.batches, self.counts = handle, 0, Counts()
+        self.handle, self.batches = handle, 0
 
     def submit(self, batch: Batch) -> None:
         pickle.dump(batch, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.batches += 1
-
-    def wait(self) -> None:
-        """Nothing is in flight: `submit` wrote the batch already."""
 
 
 def record_batches(kind: str, path: Path, spool: Path) -> tuple[str, int]:
@@ -79,8 +76,9 @@ def _batches(spool: Path) -> Iterator[Batch]:
                 return
 
 
-def _sets(var: str, names: tuple[str, ...], row: str = "row.props") -> str:
-    return "".join(f", {var}.{name} = {row}.{name}" for name in names)
+def _sets(var: str, names: tuple[str, ...]) -> str:
+    """`, v.a = row.props.a` per name: the properties an import sets on create (`neo4j_writer.settable`)."""
+    return "".join(f", {var}.{name} = row.props.{name}" for name in names)
 
 
 def create_nodes_query(label: str) -> str:
