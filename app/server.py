@@ -54,7 +54,7 @@ class CbsiGraphQL(GraphQL):
             max_query_length=settings.max_query_length, max_selections=settings.max_selections,
             validation_budget=settings.validation_budget,
         )
-        super().__init__(build_schema(limits), **kwargs)
+        super().__init__(build_schema(limits, compiled=settings.compiled_queries), **kwargs)
         self.settings = settings
         self.driver: AsyncDriver | None = None
         # the app's one graph version: read by the HTTP response cache and the network cache, shared reads

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, gt=0, validation_alias="CBSI_QUERY_TIMEOUT")
     network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
+    compiled_queries: bool = Field(default=True, validation_alias="CBSI_COMPILED_QUERIES")
     memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")
 
     # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).

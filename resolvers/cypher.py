@@ -79,3 +79,24 @@ class CypherRunner:
                 return await session.execute_read(work)
 
         return await self._await(run())
+
+    async def read_quiet(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """`read` with the server's notifications off, in a managed read transaction (retried like `read`).
+
+        Why: a compiled statement (`resolvers/selection_cypher.py`) names each property a selection asks for,
+        and Neo4j warns, on every run, about a property key no node holds yet (a catalog field still empty).
+        """
+        self.queries_sent += 1
+        values = dict(params or {})
+
+        @unit_of_work(timeout=self.timeout)
+        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+            result = await tx.run(cypher, values)
+            return [record.data() async for record in result]
+
+        async def run() -> list[dict[str, Any]]:
+            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
+                                           notifications_min_severity="OFF") as session:
+                return await session.execute_read(work)
+
+        return await self._await(run())

@@ -76,14 +76,14 @@ class PageSpec:
     with_total: bool = False
 
 
-def _key_expression(key: tuple[str, ...]) -> str:
-    props = [f"m.{prop}" for prop in key]
+def _key_expression(key: tuple[str, ...], var: str = "m") -> str:
+    props = [f"{var}.{prop}" for prop in key]
     return props[0] if len(props) == 1 else f"coalesce({', '.join(props)})"
 
 
-def order_by(keys: Keys, direction: Direction) -> str:
+def order_by(keys: Keys, direction: Direction, var: str = "m") -> str:
     """`m.name ASC, m.id ASC`, or `coalesce(m.fiscalYear, m.fiscalYearStart) ASC, ...` for a multi-property key."""
-    return ", ".join([*(f"{_key_expression(key)} {direction}" for key in keys), f"m.id {direction}"])
+    return ", ".join([*(f"{_key_expression(key, var)} {direction}" for key in keys), f"{var}.id {direction}"])
 
 
 _NUMBER, _TEXT = "number", "text"
@@ -108,12 +108,13 @@ def check_cursor_values(label: str, keys: Keys, values: Sequence[Any], sort_fiel
             raise ClientError(f"after: the cursor does not fit sorting by {sort_field!r}")
 
 
-def keyset_after(keys: Keys, direction: Direction, values: Sequence[Any], node_id: str, params: Params) -> str:
+def keyset_after(keys: Keys, direction: Direction, values: Sequence[Any], node_id: str, params: Params,
+                 node: str = "m") -> str:
     """Rows strictly after `(values..., node_id)` in the order of `order_by` (nulls last ascending, first
     descending), as a Cypher condition on `m` whose values are parameters."""
-    condition = f"m.id {'>' if direction == 'ASC' else '<'} {params.add(node_id)}"
+    condition = f"{node}.id {'>' if direction == 'ASC' else '<'} {params.add(node_id)}"
     for key, value in reversed(list(zip(keys, values, strict=True))):
-        expr = _key_expression(key)
+        expr = _key_expression(key, node)
         if value is None:  # the cursor row sits among the nulls
             beyond = "false" if direction == "ASC" else f"{expr} IS NOT NULL"
             same = f"{expr} IS NULL"

@@ -10,6 +10,7 @@ from strawberry.extensions import MaxTokensLimiter
 from strawberry.types import ExecutionContext
 
 from schema.access import AdminFields
+from schema.compiled import CompiledExecution
 from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
 from schema.errors import MaskInternalErrors, log_client_errors
 from schema.query import Query
@@ -44,8 +45,11 @@ class CbsiSchema(strawberry.Schema):
         log_client_errors(errors, execution_context)
 
 
-def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
+def build_schema(limits: QueryLimits | None = None, compiled: bool = True) -> strawberry.Schema:
     """The schema with length, depth, alias, token, selection, cost and time limits and masked internal errors.
+
+    `compiled`: answer the queries that compile from one Cypher statement per root field (`schema/compiled.py`);
+    off, every field goes through its resolver (the answers are the same).
 
     The order matters: a cached validation result is used before the shape limits are measured, and the shape
     limits run before the standard validation rules (`schema/document_limits.py`).
@@ -68,6 +72,7 @@ def build_schema(limits: QueryLimits | None = None) -> strawberry.Schema:
             AdminFields,
             MaskInternalErrors,
         ],
+        execution_context_class=CompiledExecution if compiled else None,
     )
     schema.validated, schema.parsed = validated, parsed  # for diagnostics (`app/memory_trace.py`)
     return schema

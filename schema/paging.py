@@ -14,7 +14,11 @@ DEFAULT_PAGE_SIZE = 20
 
 def page_size(info: Info[GraphQLContext, None], first: int | None) -> int:
     """`first`, or the default page; above the server's maximum is a LIMIT_EXCEEDED error naming the limit."""
-    maximum = info.context.max_page_size
+    return page_size_within(info.context.max_page_size, first)
+
+
+def page_size_within(maximum: int, first: int | None) -> int:
+    """`page_size` for a given maximum (the compiled path has no `Info`)."""
     if first is None:
         return min(DEFAULT_PAGE_SIZE, maximum)
     if first < 0:

@@ -153,29 +153,34 @@ def _key_value(props: dict[str, Any], key: tuple[str, ...]) -> Any:
     return next((props[p] for p in key if props.get(p) is not None), None)
 
 
-def _sort_key(keys: tuple[tuple[str, ...], ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """Order rows by each key in turn (a key: the first present of its properties; missing values last), then
-    id - the order the cursor resumes in."""
+def props_sort_key(keys: tuple[tuple[str, ...], ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """Order node properties by each key in turn (a key: the first present of its properties; missing values
+    last), then id - the order the cursor resumes in."""
 
     def part(value: Any) -> tuple[Any, ...]:
         return (value is None, value if value is not None else 0)
 
-    def key(row: Any) -> tuple[Any, ...]:
-        props = row.node.props
+    def key(props: dict[str, Any]) -> tuple[Any, ...]:
         return (*[part(_key_value(props, k)) for k in keys], props["id"])
 
     return key
 
 
-async def hop(
-    root: Any, info: Info[GraphQLContext, None], field: str, first: int | None, after: str | None,
-    where: Any, role: str | None, sort: Any = None,
-) -> Connection[Any]:
-    """One relationship field: this node's page from the batched loader, ordered (by `sort`, else the target
-    type's default order, `catalog.DEFAULT_SORT`), cut and resumed inside Neo4j (`resolvers/hop_page.py`) by
-    cursors that hold the sort values and the id; the count only when `totalCount` is selected."""
-    relation = catalog.relation(root.LABEL, field)
-    size = page_size(info, first)
+def _sort_key(keys: tuple[tuple[str, ...], ...]) -> Callable[[Any], tuple[Any, ...]]:
+    by_props = props_sort_key(keys)
+    return lambda row: by_props(row.node.props)
+
+
+def cursor_value(props: dict[str, Any], keys: tuple[tuple[str, ...], ...]) -> Any:
+    """What a relationship page's cursor holds besides the id: the key's value, or the list of them."""
+    values = [_key_value(props, k) for k in keys]
+    return values[0] if len(keys) == 1 else values
+
+
+def page_order(relation: catalog.Relation, sort: Any, after: str | None
+               ) -> tuple[tuple[tuple[str, ...], ...], str, str, tuple[tuple[Any, ...], str] | None]:
+    """`(keys, direction, sort field named in cursors, resume mark)` of a relationship page: by `sort`, else the
+    target type's default order; a cursor that does not fit is a client error."""
     if sort is not None:
         sort_field, direction = filters.sort_args(sort)
         keys: tuple[tuple[str, ...], ...] = ((sort_field,),)
@@ -188,6 +193,19 @@ async def hop(
         values = tuple([value] if len(keys) == 1 else value if isinstance(value, list) else [])
         check_cursor_values(relation.target, keys, values, sort_field)
         mark = (values, node_id)
+    return keys, direction, sort_field, mark
+
+
+async def hop(
+    root: Any, info: Info[GraphQLContext, None], field: str, first: int | None, after: str | None,
+    where: Any, role: str | None, sort: Any = None,
+) -> Connection[Any]:
+    """One relationship field: this node's page from the batched loader, ordered (by `sort`, else the target
+    type's default order, `catalog.DEFAULT_SORT`), cut and resumed inside Neo4j (`resolvers/hop_page.py`) by
+    cursors that hold the sort values and the id; the count only when `totalCount` is selected."""
+    relation = catalog.relation(root.LABEL, field)
+    size = page_size(info, first)
+    keys, direction, sort_field, mark = page_order(relation, sort, after)
     selected = selected_names(info)
     wants_rows = "edges" in selected or "pageInfo" in selected
     spec = PageSpec(keys, direction, size + 1 if wants_rows else 0, mark,  # type: ignore[arg-type]
@@ -198,17 +216,13 @@ async def hop(
     # cursors encode, whatever order `collect` hands them back in.
     rows = sorted(found.rows, key=_sort_key(keys), reverse=direction == "DESC")
 
-    def cursor_value(row: Any) -> Any:
-        values = [_key_value(row.node.props, k) for k in keys]
-        return values[0] if len(keys) == 1 else values
-
     if relation.hops is None:
         edge_cls, edge_props = EDGE_BY_TYPE[relation.rel_type], tuple(catalog.EDGE_FIELDS[relation.rel_type])
     else:
         edge_cls, edge_props = EDGE_TYPES[HIERARCHY_EDGE], ("depth",)
     edges = [
         edge_cls(
-            cursor=encode_cursor(sort_field, cursor_value(row), row.node.props["id"]),
+            cursor=encode_cursor(sort_field, cursor_value(row.node.props, keys), row.node.props["id"]),
             node=to_node(row.node),
             source_ids=list(row.edge.get("sources") or []),
             **{p: row.edge.get(p) for p in edge_props},

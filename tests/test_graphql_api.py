@@ -73,10 +73,15 @@ def test_bad_cursor_and_bad_filter_value_are_client_errors(neo4j_auth) -> None:
 
 
 def test_total_count_only_when_selected(neo4j_auth) -> None:
-    _, without = run_query(neo4j_auth, "{ programs(first: 2) { edges { cursor } } }")
-    result, with_count = run_query(neo4j_auth, "{ programs(first: 2) { totalCount edges { cursor } } }")
+    """The resolvers send the count query only when `totalCount` is selected; the compiled path counts in the
+    page's own statement."""
+    _, without = run_query(neo4j_auth, "{ programs(first: 2) { edges { cursor } } }", compiled=False)
+    result, with_count = run_query(neo4j_auth, "{ programs(first: 2) { totalCount edges { cursor } } }",
+                                   compiled=False)
     assert without.runner.queries_sent == 1 and with_count.runner.queries_sent == 2
     assert result.data["programs"]["totalCount"] == EXTRA_PROGRAMS + 3
+    compiled, one_statement = run_query(neo4j_auth, "{ programs(first: 2) { totalCount edges { cursor } } }")
+    assert one_statement.runner.queries_sent == 1 and compiled.data == result.data
 
 
 def test_filters_scalars_and_relationships(neo4j_auth) -> None:
@@ -236,7 +241,7 @@ def test_internal_errors_are_masked_with_an_id(neo4j_auth, monkeypatch) -> None:
         raise RuntimeError("secret cypher text")
 
     monkeypatch.setattr(nodes, "page", broken)
-    result, _ = run_query(neo4j_auth, "{ programs { edges { cursor } } }")
+    result, _ = run_query(neo4j_auth, "{ programs { edges { cursor } } }", compiled=False)  # the resolver's
     error = result.errors[0]
     assert "secret" not in error.message and error.extensions["code"] == "INTERNAL"
     assert error.extensions["errorId"] in error.message and error.path == ["programs"]

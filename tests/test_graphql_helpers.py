@@ -21,22 +21,23 @@ from schema.context import GraphQLContext
 
 
 @lru_cache(maxsize=8)
-def schema_for(limits: QueryLimits = QueryLimits()) -> strawberry.Schema:  # noqa: B008 - frozen dataclass
-    return build_schema(limits)
+def schema_for(limits: QueryLimits = QueryLimits(), compiled: bool = True) -> strawberry.Schema:  # noqa: B008
+    return build_schema(limits, compiled=compiled)
 
 
 def run_query(
     auth: tuple[str, str, str], query: str, variables: dict[str, Any] | None = None,
-    limits: QueryLimits | None = None, max_page_size: int = 100,
+    limits: QueryLimits | None = None, max_page_size: int = 100, compiled: bool = True,
 ) -> tuple[Any, GraphQLContext]:
-    """Execute one operation with a real context (async driver); returns (ExecutionResult, context)."""
+    """Execute one operation with a real context (async driver); returns (ExecutionResult, context).
+    `compiled=False`: every field through its resolver (`schema/compiled.py` off)."""
     uri, user, password = auth
 
     async def go() -> tuple[Any, GraphQLContext]:
         driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
         try:
             context = GraphQLContext.create(driver, None, 10.0, max_page_size)
-            result = await schema_for(limits or QueryLimits()).execute(
+            result = await schema_for(limits or QueryLimits(), compiled).execute(
                 query, variable_values=variables, context_value=context
             )
             return result, context
