@@ -20,7 +20,7 @@ from neo4j import AsyncGraphDatabase, Driver
 from bench.peer_questions import QUESTIONS
 from graph_seed.seed import seed
 from schema import QueryLimits, build_schema
-from schema.compiled import STATE_KEY
+from schema.compiled import STATE_KEY, PlanCache
 from schema.context import GraphQLContext
 
 pytestmark = [pytest.mark.neo4j]
@@ -193,3 +193,13 @@ def test_the_comparison_catches_a_wrong_order(neo4j_auth: tuple[str, str, str], 
     plain = answer(result)
     edges[0], edges[1] = edges[1], edges[0]
     assert answer(result) != plain
+
+
+def test_the_plan_cache_is_bounded_by_count_and_text() -> None:
+    cache = PlanCache(size=2, max_chars=100)
+    for i in range(3):
+        cache.put((0, f"q{i}", 0, "{}", 100), {"a": "x"})
+    assert list(cache.entries) == [(0, "q1", 0, "{}", 100), (0, "q2", 0, "{}", 100)]
+    assert cache.get((0, "q1", 0, "{}", 100)) is not None and list(cache.entries)[-1][1] == "q1"  # used last
+    cache.put((0, "x" * 95, 0, "{}", 100), {})
+    assert [key[1] for key in cache.entries] == ["x" * 95] and cache.chars == 97
