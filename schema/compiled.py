@@ -62,17 +62,23 @@ class NotCompilable(Exception):
     """The selection (or a value in the answer) needs the ordinary resolvers."""
 
 
-def _leaf(type_: GraphQLOutputType, value: Any) -> Any:
-    """graphql-core's completion of a leaf value: non-null checked, lists item by item, the scalar's serializer."""
+def _completer(type_: GraphQLOutputType) -> Callable[[Any], Any]:
+    """graphql-core's completion of a leaf value for one type: non-null checked, lists item by item, the scalar's
+    serializer; the wrappers are looked at once, when the plan is made."""
     if isinstance(type_, GraphQLNonNull):
-        if value is None:
-            raise NotCompilable("null in a non-null field")
-        type_ = type_.of_type
-    if value is None:
-        return None
+        inner = _completer(type_.of_type)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise NotCompilable("null in a non-null field")
+            return inner(value)
+
+        return non_null
     if isinstance(type_, GraphQLList):
-        return [_leaf(type_.of_type, item) for item in value]
-    return type_.serialize(value)  # type: ignore[union-attr]
+        item = _completer(type_.of_type)
+        return lambda value: None if value is None else [item(v) for v in value]
+    serialize = type_.serialize  # type: ignore[union-attr]
+    return lambda value: None if value is None else serialize(value)
 
 
 def _domain_label(labels: list[str]) -> str:
@@ -100,11 +106,13 @@ def _each_item(make: Callable[[Any], Any], index: int) -> Callable[[Any], Any]:
 
 
 def _edge_value(name: str, kind: GraphQLOutputType) -> Callable[[Any], Any]:
-    return lambda row: _leaf(kind, row[0].get(name))
+    complete = _completer(kind)
+    return lambda row: complete(row[0].get(name))
 
 
 def _prop_value(name: str, kind: GraphQLOutputType) -> Callable[[Any], Any]:
-    return lambda row: _leaf(kind, row.get(name))
+    complete = _completer(kind)
+    return lambda row: complete(row.get(name))
 
 
 class Planner:
@@ -150,6 +158,16 @@ class Planner:
             by_type[type_.name] = [(key, self.node_field(type_, key, fields, shape, reused))
                                    for key, fields in self.subfields(type_, details).items()]
 
+        if len(by_type) == 1:  # an object type: only check the node is one
+            [(only, only_fields)] = by_type.items()
+
+            def build_one(row: dict[str, Any]) -> dict[str, Any]:
+                if _domain_label(row["_labels"]) != only:
+                    raise NotCompilable("a node of another type")
+                return {key: make(row) for key, make in only_fields}
+
+            return build_one
+
         def build(row: dict[str, Any]) -> dict[str, Any]:
             fields = by_type.get(_domain_label(row["_labels"]))
             if fields is None:
@@ -167,10 +185,11 @@ class Planner:
         if name == "id":
             return lambda row: relay.to_base64(label, row["id"])
         if name == "graphId":
-            return lambda row: _leaf(field.type, row["id"])
+            return _prop_value("id", field.type)
         if name == "aliases":
             shape.props.add("aliases")
-            return lambda row: _leaf(field.type, list(row.get("aliases") or []))
+            complete = _completer(field.type)
+            return lambda row: complete(list(row.get("aliases") or []))
         signature: tuple[Any, ...] = (name, tuple(id(d.node) for d in details))
         relation = catalog.RELATIONS[label].get(name)
         if relation is not None:
