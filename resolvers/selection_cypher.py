@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph_seed import vocabulary as vocab
 from resolvers import catalog
 from resolvers.hop_page import PageSpec, keyset_after, order_by
 from resolvers.nodes import Direction
@@ -113,9 +114,23 @@ def _page(var: str, link: LinkShape, params: Params, names: _Names) -> str:
             f"RETURN [{{depth: {depth}}}, {_projection(node, link.node, params, names)}] }}")
 
 
+def _implied_target(relation: catalog.Relation) -> bool:
+    """Whether every node at the far end of this relationship type is of the relation's target label by the
+    vocabulary's endpoint rules (which every writer checks), so a count need not look at the far node."""
+    starts, ends = vocab.RELATIONSHIP_ENDPOINTS[relation.rel_type]
+    far = ends if relation.direction == "out" else starts
+    return relation.hops is None and far <= catalog.labels_of(relation.target)
+
+
 def _count(var: str, link: LinkShape, params: Params, names: _Names) -> str:
     n = names.next()
     node, rel = f"x{n}", f"r{n}"
+    if not link.where and _implied_target(link.relation):
+        # No label to check at the far end: Neo4j counts from the node's degree (a hub's 100,000 links cost
+        # one read), or, with a role, looks at each relationship only.
+        left, right = ("-", "->") if link.relation.direction == "out" else ("<-", "-")
+        role = "" if link.role is None else f" WHERE {rel}.role = {params.add(link.role)}"
+        return f"COUNT {{ ({var}){left}[{rel}:{link.relation.rel_type}]{right}(){role} }}"
     pattern = link.relation.pattern(var, rel, node)
     condition = _condition(link, node, rel, params)
     if link.relation.hops is None:
