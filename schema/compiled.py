@@ -472,7 +472,7 @@ class CompiledExecution(StrawberryGraphQLCoreExecutionContext):
             variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
         except (TypeError, ValueError):
             return None
-        return (id(self.schema), loc.source.body, loc.start, variables, self.context_value.max_page_size)
+        return (self.schema, loc.source.body, loc.start, variables, self.context_value.max_page_size)
 
     async def _answer(self, plans: dict[str, Any], ordinary: Callable[[], Any], loaders: dict[str, Any]) -> Any:
         runner = self.context_value.runner
