@@ -177,18 +177,36 @@ def _root_after(var: str, page: RootPage, params: Params) -> str:
     return f"{key} < {after_value} OR ({key} = {after_value} AND {var}.id < {after_id})"
 
 
+def _anchor(label: str, where: dict[str, Any] | None, var: str, params: Params) -> str | None:
+    """Where the filter names a neighbour by id (`countries: {some: {id: {eq: "gov:JM"}}}`), the nodes to look
+    at: that neighbour's, found from its id, instead of every node of the label. The filter itself still
+    applies in full; this only says where Neo4j starts (it cannot see it through the `EXISTS` subquery)."""
+    for key, value in (where or {}).items():
+        relation = catalog.RELATIONS[label].get(key)
+        inner = value.get("some") if isinstance(value, dict) and set(value) == {"some"} else None
+        if relation is None or not isinstance(inner, dict) or set(inner) != {"id"}:
+            continue
+        target = inner["id"]
+        if isinstance(target, dict) and set(target) == {"eq"} and isinstance(target["eq"], str):
+            return (f"MATCH (a0:Entity {{id: {params.add(target['eq'])}}}) MATCH {relation.pattern(var, '', 'a0')} "
+                    f"WITH DISTINCT {var} WHERE {var}:{label}")
+    return None
+
+
 def connection_statement(page: RootPage, shape: NodeShape) -> tuple[str, dict[str, Any]]:
     """A root connection's page (`rows`) and count (`total`) in one row; each only when asked for."""
     params, names = Params(), _Names()
     var = "x0"
     condition = compile_expression(page.label, page.where, var, params, "where")
+    anchor = _anchor(page.label, page.where, var, params)
+    nodes = f"{anchor} AND" if anchor else f"MATCH ({var}:{page.label}) WHERE"
     columns = []
     if page.limit:
         after = _root_after(var, page, params)
         columns.append(
-            f"COLLECT {{ MATCH ({var}:{page.label}) WHERE ({condition}) AND ({after}) WITH {var} "
+            f"COLLECT {{ {nodes} ({condition}) AND ({after}) WITH {var} "
             f"ORDER BY {var}.{page.sort} {page.direction}, {var}.id {page.direction} "
             f"LIMIT {params.add(page.limit)} RETURN {_projection(var, shape, params, names)} }} AS rows")
     if page.with_total:
-        columns.append(f"COUNT {{ MATCH ({var}:{page.label}) WHERE {condition} }} AS total")
+        columns.append(f"COUNT {{ {nodes} {condition} RETURN {var} }} AS total")
     return f"RETURN {', '.join(columns) or 'null AS nothing'}", params.values

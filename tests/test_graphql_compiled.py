@@ -105,6 +105,11 @@ EXTRA: dict[str, tuple[str, dict[str, Any] | None, bool]] = {
             totalCount edges { node { graphId amountUsd fiscalYear provider(first: 2) { edges { node { name } } } }
           } } }
         """, None, True),
+    "root-anchored-filter": ("""
+        { programs(first: 4, where: {countries: {some: {id: {eq: "gov:JM"}}}, level: {in: ["program", "project"]}})
+          { totalCount pageInfo { hasNextPage } edges { cursor node { graphId name } } }
+          none: programs(first: 2, where: {countries: {some: {id: {eq: "gov:XX"}}}}) { totalCount edges { cursor } } }
+        """, None, True),
     "count-only": ("{ governments(first: 40) { edges { node { graphId programsOperating { totalCount } "
                    "memberships { totalCount } } } } }", None, True),
     "node-by-relay-id": ('{ node(id: "R292ZXJubWVudDpnb3Y6Sk0=") { __typename id ... on Government { name } } }',
@@ -166,8 +171,11 @@ def test_every_page_of_a_cursor_walk_alike(neo4j_auth: tuple[str, str, str], see
         { pageInfo { hasNextPage endCursor } edges { cursor node { graphId fiscalYear } } } }"""
     meetings = """query M($after: String) { mechanism(id: "mechanism:security-cooperation-dialogue") {
         meetings(first: 3, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { name } } } } }"""
+    anchored = """query A($after: String) { programs(first: 5, after: $after, where: {countries: {some: {id: {eq:
+        "gov:JM"}}}}) { pageInfo { hasNextPage endCursor } edges { cursor node { graphId } } } }"""
     walks = ((nested, ("government", "programsOperating")), (root, ("fundings",)),
-             (meetings, ("mechanism", "meetings")))  # meetings: a cursor of three keys (date, ordinal, name)
+             (meetings, ("mechanism", "meetings")),  # meetings: a cursor of three keys (date, ordinal, name)
+             (anchored, ("programs",)))  # a root page started from the neighbour its filter names
     for query, path in walks:
         after, pages = None, 0
         while True:
