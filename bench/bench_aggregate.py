@@ -55,8 +55,9 @@ def profile(home: Path, neo4j_port: str) -> None:
         cypher = str(getattr(aggregates, "FUNDING_FACTS")).format(where="true")  # noqa: B009
     try:
         with driver.session() as session:
-            summary = session.run("PROFILE " + cypher, params).consume()
-            plan = summary.profile or {}
+            profiled = session.run("PROFILE " + cypher, params)
+            list(profiled)  # the profile is there once every row was read
+            plan = profiled.consume().profile or {}
 
             def hits(node: dict) -> int:
                 return int(node.get("dbHits", 0)) + sum(hits(c) for c in node.get("children", []))
