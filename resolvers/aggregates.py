@@ -29,8 +29,10 @@ DIMENSIONS = money.DIMENSIONS
 # dimensions need (`$funders`, `$recipients`, ...: a list not needed is empty, so it does not split the batches);
 # the aggregates are the ids, the sum, min and max of `amountUsd`. The period is kept as its parts (a `date` only
 # as its year, and only when no fiscal year is set: all `period_of` reads of it), the `amount` only when an
-# ALLOCATED_TO share is stated as an amount (all `allocation_shares` reads of it). So a 30,000-Funding graph
-# comes back as as many rows as there are different (flow type, period, attribution) combinations.
+# ALLOCATED_TO share is stated as an amount (all `allocation_shares` reads of it); a single funded program's id,
+# name and percentage only when grouped by program (one program takes the whole share), recipients' ids only
+# when grouped by recipient (else only their countries are read). So a 30,000-Funding graph comes back as as
+# many rows as there are different (flow type, period, attribution) combinations.
 FUNDING_BATCHES = """
 MATCH (n:Funding)
 WHERE ({where}) AND ($flowType IS NULL OR n.flowType = $flowType)
@@ -52,6 +54,15 @@ WITH n,
          focusAreas: CASE WHEN $focusAreas THEN [(p)-[:ADDRESSES]->(x:FocusArea) | {{id: x.id, name: x.name}}]
              ELSE [] END
      }}] ELSE [] END AS programs
+WITH n, funders, allocations,
+     // one funded program, not grouped by: its share is the whole, whatever it is; only its links are read
+     CASE WHEN NOT $programIds AND size(programs) = 1
+          THEN [p IN programs | {{id: '', name: null, percentage: null, countries: p.countries,
+                                  objectives: p.objectives, focusAreas: p.focusAreas}}]
+          ELSE programs END AS programs,
+     // recipients not grouped by: only the countries they stand for are read
+     CASE WHEN $recipientIds THEN recipients
+          ELSE [r IN recipients | {{id: '', name: null, country: r.country}}] END AS recipients
 WITH n, funders, recipients, allocations, programs,
      CASE WHEN any(x IN allocations WHERE x.percentage IS NULL AND x.amount IS NOT NULL) THEN n.amount END AS amount,
      CASE WHEN n.fiscalYear IS NULL AND n.fiscalYearStart IS NULL AND n.fiscalYearEnd IS NULL AND n.date IS NOT NULL
@@ -79,7 +90,7 @@ def needs(dims: list[str]) -> dict[str, bool]:
     by_program = any(d in dims for d in money.PROGRAM_DIMENSIONS)
     return {"funders": "funder" in dims or "recipient" in dims, "recipients": "recipient" in dims or "country" in dims,
             "countries": "country" in dims, "programs": by_program, "objectives": "objective" in dims,
-            "focusAreas": "focusArea" in dims}
+            "focusAreas": "focusArea" in dims, "programIds": "program" in dims, "recipientIds": "recipient" in dims}
 
 
 async def funding_batches(runner: CypherRunner, dims: list[str], where: dict[str, Any] | None,
