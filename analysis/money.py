@@ -2,8 +2,9 @@
 
 Why one module: GraphQL's `fundingAggregate` and the analysis (`concentration`, `funding-by-year`, the funding
 plot and exports) must give the same totals for the same graph. Both build `FundingFacts` (GraphQL from one
-Cypher row per Funding, analysis from the networkx graph with `facts_from_graph`) and call `parts` and
-`aggregate` here. Nothing in this module reads a database or a graph library.
+Cypher row per batch of Fundings that split alike, analysis from the networkx graph with `facts_from_graph`)
+and call `parts` and `aggregate` (or `aggregate_batches`) here. Nothing in this module reads a database or a
+graph library.
 
 Periods (`period_of`)
 ---------------------
@@ -123,7 +124,7 @@ class FundingFacts:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> FundingFacts:
-        """From a mapping shaped like `resolvers.aggregates.FUNDING_FACTS` rows (camelCase keys)."""
+        """From a mapping shaped like `resolvers.aggregates.FUNDING_BATCHES` rows (camelCase keys)."""
 
         def ref(item: Mapping[str, Any]) -> Ref:
             return Ref(str(item["id"]), item.get("name"))
@@ -550,6 +551,28 @@ def period_from_key(key: str) -> Period:
     return Period(kind, start, end)
 
 
+@dataclass(frozen=True)
+class FundingBatch:
+    """Fundings whose facts the rules read alike (one row of a read grouped inside Neo4j), as one: `facts` holds
+    what they share (its `id` and `amount_usd` are not read), `ids` those with `amountUsd`, `usd` their sum
+    and `min_usd`/`max_usd` their extremes, `unconverted` those without."""
+
+    facts: FundingFacts
+    ids: tuple[str, ...]
+    unconverted: tuple[str, ...] = ()
+    usd: float = 0.0
+    min_usd: float | None = None
+    max_usd: float | None = None
+
+    @classmethod
+    def of(cls, fact: FundingFacts) -> FundingBatch:
+        """One Funding alone."""
+        usd = fact.amount_usd
+        if usd is None:
+            return cls(fact, (), (fact.id,))
+        return cls(fact, (fact.id,), (), usd, usd, usd)
+
+
 def aggregate(facts: Iterable[FundingFacts], dims: Sequence[str], period_kinds: Iterable[str] | None = None,
               include_estimates: bool = True) -> Aggregate:
     """Group the figures by `dims` (values of `DIMENSIONS`), summing `amountUsd` shares.
@@ -565,6 +588,14 @@ def aggregate(facts: Iterable[FundingFacts], dims: Sequence[str], period_kinds: 
     >>> [(g.key, g.total_usd) for g in a.groups], [(x.reason, x.amount_usd) for x in a.left_out]
     ([((('flowType', 'obligation', 'obligation'),), 5.0)], [('open', 9.0)])
     """
+    return aggregate_batches((FundingBatch.of(fact) for fact in facts), dims, period_kinds, include_estimates)
+
+
+def aggregate_batches(batches: Iterable[FundingBatch], dims: Sequence[str], period_kinds: Iterable[str] | None = None,
+                      include_estimates: bool = True) -> Aggregate:
+    """`aggregate` over batches of Fundings that split alike: each batch is split once (`parts`) and its summed
+    `usd` shared out, so a grouped read (GraphQL's `fundingAggregate`) need not ship one row per Funding.
+    A batch of one Funding (`FundingBatch.of`) adds exactly what that Funding adds."""
     dims = list(dims)
     kinds = default_period_kinds(dims) if period_kinds is None else frozenset(period_kinds)
     unknown = kinds - set(PERIOD_KINDS)
@@ -573,38 +604,45 @@ def aggregate(facts: Iterable[FundingFacts], dims: Sequence[str], period_kinds: 
     groups: dict[Key, Group] = {}
     left: dict[tuple[str, str], LeftOut] = {}
 
-    def leave(reason: str, fact: FundingFacts, usd: float) -> None:
-        item = left.setdefault((reason, fact.flow_type), LeftOut(reason, fact.flow_type))
-        item.fundings.add(fact.id)
+    def leave(reason: str, flow_type: str, ids: Iterable[str], usd: float) -> None:
+        item = left.setdefault((reason, flow_type), LeftOut(reason, flow_type))
+        item.fundings.update(ids)
         item.amount_usd += usd
 
     by_recipient = "recipient" in dims
-    for fact in facts:
-        usd = fact.amount_usd
+    for batch in batches:
+        fact, usd = batch.facts, batch.usd
+        everyone = batch.ids + batch.unconverted
         period = period_of(fact)
         if period.kind not in kinds:
-            leave(period.kind, fact, usd or 0.0)
+            leave(period.kind, fact.flow_type, everyone, usd)
             continue
         funders = {f.id for f in fact.funders} if by_recipient else set()
         for part in parts(fact, dims):
             key: Key = tuple((d, *part.values[d]) for d in dims)
             if by_recipient and part.values["recipient"][0] in funders:
-                leave("self-funding", fact, (usd or 0.0) * part.share)  # no money went anywhere
+                leave("self-funding", fact.flow_type, everyone, usd * part.share)  # no money went anywhere
                 continue
-            if usd is not None and not part.stated and not include_estimates:
-                leave("estimated", fact, usd * part.share)
+            if batch.ids and not part.stated and not include_estimates:
+                leave("estimated", fact.flow_type, batch.ids, usd * part.share)
+                if not batch.unconverted:
+                    continue
+                groups.setdefault(key, Group(key)).unconverted.update(batch.unconverted)
                 continue
             group = groups.setdefault(key, Group(key))
-            if usd is None:
-                group.unconverted.add(fact.id)
+            group.unconverted.update(batch.unconverted)
+            if not batch.ids:
                 continue
-            group.fundings.add(fact.id)
+            group.fundings.update(batch.ids)
             if part.stated:
                 group.stated_usd += usd * part.share
             else:
                 group.estimated_usd += usd * part.share
-            group.min_usd = usd if group.min_usd is None else min(group.min_usd, usd)
-            group.max_usd = usd if group.max_usd is None else max(group.max_usd, usd)
+            low, high = batch.min_usd, batch.max_usd
+            if low is not None:
+                group.min_usd = low if group.min_usd is None else min(group.min_usd, low)
+            if high is not None:
+                group.max_usd = high if group.max_usd is None else max(group.max_usd, high)
     ordered = sorted(groups.values(), key=lambda g: tuple(_sort_value(d, v) for d, v, _n in g.key))
     left_out = sorted(left.values(), key=lambda x: (x.reason, x.flow_type))
     return Aggregate(dims, kinds, include_estimates, ordered, left_out)

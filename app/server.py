@@ -61,7 +61,7 @@ class CbsiGraphQL(GraphQL):
         self.versions = GraphVersion()
         # network measures, cached until the graph version changes; a request waits for them as long as for a query
         self.network = NetworkCache(wait_seconds=settings.query_timeout, projection_timeout=settings.network_timeout,
-                                    versions=self.versions)
+                                    versions=self.versions, settle=settings.network_settle)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
         self.health = Neo4jHealth()  # hardening: fail at once while Neo4j is known to be down
 

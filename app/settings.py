@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=50_000, ge=1, validation_alias="CBSI_MAX_QUERY_COST")
     query_timeout: float = Field(default=10.0, gt=0, validation_alias="CBSI_QUERY_TIMEOUT")
     network_timeout: float = Field(default=600.0, gt=0, validation_alias="CBSI_NETWORK_TIMEOUT")
+    # seconds the graph version must stay unchanged before the network projection is read again (also the least
+    # time between two reads); the last complete one is served meanwhile, marked stale (`resolvers/network.py`)
+    network_settle: float = Field(default=30.0, ge=0, validation_alias="CBSI_NETWORK_SETTLE")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
     compiled_queries: bool = Field(default=True, validation_alias="CBSI_COMPILED_QUERIES")
     memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")

@@ -187,7 +187,8 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, cl
         lines += [f"Requests: {total} ({total / elapsed:.1f}/s); p50 {1000 * percentile(latencies, 0.5):.1f} ms, "
                   f"p99 {1000 * percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.0f} ms; "
                   f"errors: {errors}.", ""]
-    lines += ["| minute | requests/s | p50 ms | p99 ms | errors | import running |", "|---|---|---|---|---|---|"]
+    lines += ["| minute | requests/s | p50 ms | p99 ms | errors | import running | RSS MiB at the minute's end |",
+              "|---|---|---|---|---|---|---|"]
     minutes = int(elapsed // 60) + 1
     for minute in range(minutes):
         rows = [(lat, failed) for at, lat, failed in tally.latencies if minute * 60 <= at < (minute + 1) * 60]
@@ -196,9 +197,10 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, cl
             continue
         span = min(60.0, elapsed - minute * 60)
         running = imported.began < (minute + 1) * 60 and imported.ended > minute * 60
+        sampled = [value for at, value in rss if at <= (minute + 1) * 60]
         lines.append(f"| {minute + 1} | {len(window) / span:.1f} | {1000 * percentile(window, 0.5):.1f} | "
                      f"{1000 * percentile(window, 0.99):.1f} | {sum(failed for _, failed in rows)} | "
-                     f"{'yes' if running else ''} |")
+                     f"{'yes' if running else ''} | {sampled[-1] if sampled else float('nan'):.0f} |")
     lines += ["", "Errors by code (query): " + (", ".join(f"{key}: {n}" for key, n in tally.errors.most_common())
                                                   or "none"), ""]
     if rss:

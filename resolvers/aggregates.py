@@ -1,5 +1,10 @@
 """Funding totals grouped by any of country, fiscal period, funder, recipient, program, objective, focus area
-and flow type: one Cypher read of the facts, then `analysis.money` - the same rules as the analysis.
+and flow type: one Cypher statement that groups the Fundings inside Neo4j by what the rules read of them
+(`FUNDING_BATCHES`), then `analysis.money` shares each batch out - the same rules as the analysis.
+
+Why batches and not one row per Funding: on a graph grown by a 30,000-row import, shipping and splitting every
+Funding one by one took longer than the query time limit (issue #15's soak: `TIMEOUT`); Fundings that split
+alike (same flow type, period, funders, programs, countries...) are split once with their summed amount.
 
 The rules (`analysis.money` says them in full): figures of different `flowType`s are never summed together
 (unless one `flowType` is chosen, `flowType` is always a grouping key); a figure is keyed by its period as what
@@ -19,26 +24,55 @@ from resolvers.where import compile_where
 
 DIMENSIONS = money.DIMENSIONS
 
-# One row per Funding, in the shape `analysis.money.FundingFacts.from_row` reads (and `facts_from_graph` builds).
-FUNDING_FACTS = """
+# One row per batch of Fundings that the money rules read alike, grouped inside Neo4j: the grouping keys are what
+# `analysis.money.FundingFacts.from_row` reads (the shape `facts_from_graph` builds), cut to what the requested
+# dimensions need (`$funders`, `$recipients`, ...: a list not needed is empty, so it does not split the batches);
+# the aggregates are the ids, the sum, min and max of `amountUsd`. The period is kept as its parts (a `date` only
+# as its year, and only when no fiscal year is set: all `period_of` reads of it), the `amount` only when an
+# ALLOCATED_TO share is stated as an amount (all `allocation_shares` reads of it); a single funded program's id,
+# name and percentage only when grouped by program (one program takes the whole share), recipients' ids only
+# when grouped by recipient (else only their countries are read). So a 30,000-Funding graph comes back as as
+# many rows as there are different (flow type, period, attribution) combinations.
+FUNDING_BATCHES = """
 MATCH (n:Funding)
 WHERE ({where}) AND ($flowType IS NULL OR n.flowType = $flowType)
-RETURN n.id AS id, n.flowType AS flowType, n.amount AS amount, n.amountUsd AS amountUsd,
-       n.fiscalYear AS fiscalYear, n.fiscalYearStart AS fiscalYearStart, n.fiscalYearEnd AS fiscalYearEnd,
-       n.date AS date, n.cumulative AS cumulative,
-       [(a:Actor)-[:PROVIDES]->(n) | {{id: a.id, name: a.name}}] AS funders,
-       [(n)-[:RECEIVED_BY]->(a:Actor) | {{id: a.id, name: a.name, country:
-           CASE WHEN a:Government OR a:IntergovernmentalOrganization THEN {{id: a.id, name: a.name}}
-           ELSE head([(a)-[:PART_OF*1..3]->(g:Government) | {{id: g.id, name: g.name}}]) END}}] AS recipients,
-       [(n)-[t:ALLOCATED_TO]->(g:Entity) | {{id: g.id, name: g.name, percentage: t.percentage, amount: t.amount}}]
-           AS allocations,
-       [(n)-[f:FUNDS]->(p:Program) | {{
-           id: p.id, name: p.name, percentage: f.percentage,
-           countries: [(p)-[o:OPERATES_IN]->(g:Government) | {{id: g.id, name: g.name, percentage: o.percentage}}],
-           objectives: [(p)-[:ADVANCES]->(x:Objective) | {{id: x.id, name: x.name}}],
-           focusAreas: [(p)-[:ADDRESSES]->(x:FocusArea) | {{id: x.id, name: x.name}}]
-       }}] AS programs
-ORDER BY id
+WITH n,
+     CASE WHEN $funders THEN [(a:Actor)-[:PROVIDES]->(n) | {{id: a.id, name: a.name}}] ELSE [] END AS funders,
+     CASE WHEN $recipients THEN [(n)-[:RECEIVED_BY]->(a:Actor) | {{id: a.id, name: a.name, country:
+         CASE WHEN NOT $countries THEN null
+              WHEN a:Government OR a:IntergovernmentalOrganization THEN {{id: a.id, name: a.name}}
+              ELSE head([(a)-[:PART_OF*1..3]->(g:Government) | {{id: g.id, name: g.name}}]) END}}]
+     ELSE [] END AS recipients,
+     CASE WHEN $countries THEN [(n)-[t:ALLOCATED_TO]->(g:Entity) |
+         {{id: g.id, name: g.name, percentage: t.percentage, amount: t.amount}}] ELSE [] END AS allocations,
+     CASE WHEN $programs THEN [(n)-[f:FUNDS]->(p:Program) | {{
+         id: p.id, name: p.name, percentage: f.percentage,
+         countries: CASE WHEN $countries THEN
+             [(p)-[o:OPERATES_IN]->(g:Government) | {{id: g.id, name: g.name, percentage: o.percentage}}] ELSE [] END,
+         objectives: CASE WHEN $objectives THEN [(p)-[:ADVANCES]->(x:Objective) | {{id: x.id, name: x.name}}]
+             ELSE [] END,
+         focusAreas: CASE WHEN $focusAreas THEN [(p)-[:ADDRESSES]->(x:FocusArea) | {{id: x.id, name: x.name}}]
+             ELSE [] END
+     }}] ELSE [] END AS programs
+WITH n, funders, allocations,
+     // one funded program, not grouped by: its share is the whole, whatever it is; only its links are read
+     CASE WHEN NOT $programIds AND size(programs) = 1
+          THEN [p IN programs | {{id: '', name: null, percentage: null, countries: p.countries,
+                                  objectives: p.objectives, focusAreas: p.focusAreas}}]
+          ELSE programs END AS programs,
+     // recipients not grouped by: only the countries they stand for are read
+     CASE WHEN $recipientIds THEN recipients
+          ELSE [r IN recipients | {{id: '', name: null, country: r.country}}] END AS recipients
+WITH n, funders, recipients, allocations, programs,
+     CASE WHEN any(x IN allocations WHERE x.percentage IS NULL AND x.amount IS NOT NULL) THEN n.amount END AS amount,
+     CASE WHEN n.fiscalYear IS NULL AND n.fiscalYearStart IS NULL AND n.fiscalYearEnd IS NULL AND n.date IS NOT NULL
+          THEN left(toString(n.date), 4) END AS date
+RETURN n.flowType AS flowType, n.fiscalYear AS fiscalYear, n.fiscalYearStart AS fiscalYearStart,
+       n.fiscalYearEnd AS fiscalYearEnd, date, coalesce(n.cumulative, false) AS cumulative, amount,
+       funders, recipients, allocations, programs,
+       collect(CASE WHEN n.amountUsd IS NOT NULL THEN n.id END) AS ids,
+       collect(CASE WHEN n.amountUsd IS NULL THEN n.id END) AS unconverted,
+       sum(n.amountUsd) AS usd, min(n.amountUsd) AS minUsd, max(n.amountUsd) AS maxUsd
 """
 
 
@@ -50,11 +84,29 @@ def group_dimensions(group_by: list[str], flow_type: str | None) -> list[str]:
     return dims
 
 
-async def funding_facts(runner: CypherRunner, where: dict[str, Any] | None,
-                        flow_type: str | None) -> list[money.FundingFacts]:
+def needs(dims: list[str]) -> dict[str, bool]:
+    """Which facts the money rules read for these dimensions (`analysis.money.parts`), as `FUNDING_BATCHES`
+    parameters: what is not read is not fetched, and does not split the batches."""
+    by_program = any(d in dims for d in money.PROGRAM_DIMENSIONS)
+    return {"funders": "funder" in dims or "recipient" in dims, "recipients": "recipient" in dims or "country" in dims,
+            "countries": "country" in dims, "programs": by_program, "objectives": "objective" in dims,
+            "focusAreas": "focusArea" in dims, "programIds": "program" in dims, "recipientIds": "recipient" in dims}
+
+
+async def funding_batches(runner: CypherRunner, dims: list[str], where: dict[str, Any] | None,
+                          flow_type: str | None) -> list[money.FundingBatch]:
     condition, params = compile_where("Funding", where)
-    rows = await runner.read(FUNDING_FACTS.format(where=condition), {**params, "flowType": flow_type})
-    return [money.FundingFacts.from_row(row) for row in rows]
+    rows = await runner.read(FUNDING_BATCHES.format(where=condition),
+                             {**params, "flowType": flow_type, **needs(dims)})
+    batches = []
+    for row in rows:
+        ids, unconverted = tuple(row["ids"]), tuple(row["unconverted"])
+        facts = money.FundingFacts.from_row({**row, "id": (ids or unconverted)[0], "amountUsd": None})
+        usd = float(row["usd"]) if ids else 0.0
+        low, high = row["minUsd"], row["maxUsd"]
+        batches.append(money.FundingBatch(facts, ids, unconverted, usd, None if low is None else float(low),
+                                          None if high is None else float(high)))
+    return batches
 
 
 async def funding_aggregate(
@@ -63,10 +115,10 @@ async def funding_aggregate(
 ) -> money.Aggregate:
     """The groups (and what was left out) for the Fundings matching `where` (and `flowType`)."""
     dims = group_dimensions(group_by, flow_type)
-    facts = await funding_facts(runner, where, flow_type)
-    return money.aggregate(facts, dims, period_kinds, include_estimates)
+    batches = await funding_batches(runner, dims, where, flow_type)
+    return money.aggregate_batches(batches, dims, period_kinds, include_estimates)
 
 
 def aggregate(rows: Iterable[dict[str, Any]], dims: list[str]) -> list[money.Group]:
-    """The groups of `FUNDING_FACTS`-shaped rows (default periods, estimates included)."""
+    """The groups of rows shaped as `money.FundingFacts.from_row` reads (default periods, estimates included)."""
     return money.aggregate([money.FundingFacts.from_row(row) for row in rows], dims).groups

@@ -17,6 +17,16 @@ requests: a request whose own measures hold the slots is never refused (its furt
 another request then gets `BUSY`. A result is kept without its `top` (the whole ranking), so asking for the top 5
 and then the top 10 computes once. Turning records into a graph and the measures run in worker threads, so the
 event loop keeps serving other requests (they still share the interpreter lock with those threads).
+
+Why `settle` (the server's `CBSI_NETWORK_SETTLE`): every committed import batch moves the version, so during an
+import a projection read for one version is out of date before it ends, and reading the whole growing graph
+again for every batch never finishes (issue #15's soak: RSS followed the rows in flight). With `settle` > 0 and
+a complete projection at hand, a newer version is projected only once it has stayed the same for `settle`
+seconds (as this cache saw it), and at most one projection starts per `settle` seconds; a read in flight for a
+version the graph has since moved past is cancelled (its rows are dropped with it). Meanwhile requests get the
+last complete projection at once, and `Served` says which version it describes and whether it is stale, so
+answers never pass for newer than they are. `settle` = 0 (scripts, tests, the CLI) reads each new version
+as soon as it is asked for, as before.
 """
 
 from __future__ import annotations
@@ -69,6 +79,29 @@ def graph_from_records(node_records: list[Record], edge_records: list[Record]) -
     )
 
 
+@dataclass(frozen=True)
+class Projection:
+    """A complete projection: the graph version it was read at, the graph, when it was read (epoch seconds)."""
+
+    version: int
+    graph: nx.MultiDiGraph
+    read_at: float
+
+
+@dataclass(frozen=True)
+class Served:
+    """The projection one request works on (every network field of the request uses the same one)."""
+
+    projection: Projection
+    current: int  # the graph version the request saw
+    deadline: float | None  # when the request stops waiting for the projection or a measure
+
+    @property
+    def stale(self) -> bool:
+        """True when the graph has moved past the projection (a newer one is read once the graph is still)."""
+        return self.projection.version < self.current
+
+
 @dataclass
 class _Work:
     """One projection or measure in the background, and what requests need to know about it."""
@@ -98,12 +131,20 @@ class NetworkCache:
 
     def __init__(self, max_results: int = MAX_RESULTS, wait_seconds: float | None = None,
                  projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING,
-                 versions: GraphVersion | None = None, max_rows: int = MAX_ROWS) -> None:
+                 versions: GraphVersion | None = None, max_rows: int = MAX_ROWS, settle: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.wait_seconds = wait_seconds
+        self.settle = settle  # see the module docstring; `clock` lets tests move time without sleeping
+        self.clock = clock
         self.projection_timeout = projection_timeout
         self.max_computing = max_computing
         self.version: int | None = None
         self.graph: nx.MultiDiGraph | None = None
+        self.read_at = 0.0  # when `graph` was read (epoch seconds)
+        self.abandoned = 0  # projections cancelled because the graph moved past them during their read
+        self._seen: int | None = None  # the newest version asked for, and since when (`clock`) it is the newest
+        self._seen_since = 0.0
+        self._last_start: float | None = None  # `clock` when the last projection started
         # results and errors of `version` only, bounded (`resolvers/measure_store.py`)
         self.store = MeasureStore(max_results=max_results, max_rows=max_rows)
         self.projections = 0  # how many times the graph was read (tests check the cache works)
@@ -124,7 +165,8 @@ class NetworkCache:
                 "projection": None if graph is None else f"{graph.number_of_nodes()}n/{graph.number_of_edges()}e",
                 "results": len(self.store.results), "result_rows": self.store.total_rows,
                 "computing": len(self._computing), "failed": len(self.store.failed),
-                "projecting": self._projecting is not None, "projections": self.projections}
+                "projecting": self._projecting is not None, "projections": self.projections,
+                "abandoned": self.abandoned}
 
     def _this_loop(self) -> asyncio.AbstractEventLoop:
         """Background work belongs to one event loop (a server has one; scripts and tests may run several in
@@ -144,31 +186,78 @@ class NetworkCache:
             version = int((await runner.read(GRAPH_VERSION))[0]["version"])
         return version
 
+    async def serve(self, runner: CypherRunner, version: int | None = None) -> Served:
+        """The projection a request works on, with the version the request saw (see `Served`)."""
+        deadline = None if self.wait_seconds is None else time.monotonic() + self.wait_seconds
+        if version is None:
+            version = await self.read_version(runner)
+        return Served(await self.current_graph(runner, version, deadline), version, deadline)
+
     async def current_graph(self, runner: CypherRunner, version: int | None = None,
-                            deadline: float | None = None) -> tuple[int, nx.MultiDiGraph]:
+                            deadline: float | None = None) -> Projection:
         """The projection for the graph's current version, read from Neo4j only when the version moved.
 
         `version`: one the request already read (the HTTP cache reads it first), so it is not read twice.
-        Returns the version the projection was read at (newer than `version` if the graph moved meanwhile).
+        Returns the projection, whose version may be newer than `version` (the graph moved meanwhile) or, with
+        `settle` > 0, older (the graph is still moving, or its new projection is being read).
         """
         if version is None:
             version = await self.read_version(runner)
         if self.graph is not None and version == self.version:
-            return version, self.graph
+            return self._current()
         self._this_loop()
+        if version != self._seen:
+            self._seen, self._seen_since = version, self.clock()
+        if self.settle > 0 and self.graph is not None:
+            self._settle(runner, version)
+            return self._current()
         failure = self._projection_failure
         if failure and failure.version >= version and time.monotonic() - failure.when < FAILURE_TTL:
             raise failure.error.with_traceback(None)
         work = self._projecting
         if work is None or (work.reading and work.floor < version):
-            previous, work = work, _Work(started=time.monotonic(), floor=version)
-            work.task = self._tasks.start(self._this_loop(), self._project(runner, work, previous))
-            self._projecting = work
+            work = self._start(runner, version)
         elif not work.reading:
             work.floor = max(work.floor, version)  # its read, still to come, will see this version
         return await self._wait(work, deadline, "the graph's projection")
 
-    async def _project(self, runner: CypherRunner, work: _Work, previous: _Work | None) -> tuple[int, nx.MultiDiGraph]:
+    async def projection_done(self) -> None:
+        """Wait until the projection being read (if any) has ended, however it ends (scripts and tests)."""
+        work = self._projecting
+        if work is not None and work.task is not None:
+            await asyncio.wait({work.task})
+
+    def _current(self) -> Projection:
+        assert self.graph is not None and self.version is not None
+        return Projection(self.version, self.graph, self.read_at)
+
+    def _start(self, runner: CypherRunner, version: int) -> _Work:
+        previous, work = self._projecting, _Work(started=time.monotonic(), floor=version)
+        work.task = self._tasks.start(self._this_loop(), self._project(runner, work, previous))
+        self._projecting, self._last_start = work, self.clock()
+        return work
+
+    def _settle(self, runner: CypherRunner, version: int) -> None:
+        """With a projection to serve meanwhile: abandon a read the graph has moved past; start one for
+        `version` once it has been the newest for `settle` seconds and no projection started in that time."""
+        work = self._projecting
+        if work is not None and work.reading and work.floor < version and work.task is not None:
+            work.task.cancel()  # its rows would describe a version already gone; the driver drops the read
+            self._projecting, work = None, None
+            self.abandoned += 1
+        if work is not None:
+            return  # a read of this version (or one still to start) is under way
+        now = self.clock()
+        if now - self._seen_since < self.settle:
+            return  # the graph is still moving
+        if self._last_start is not None and now - self._last_start < self.settle:
+            return  # at most one projection per `settle` seconds
+        failure = self._projection_failure
+        if failure and failure.version >= version and time.monotonic() - failure.when < FAILURE_TTL:
+            return  # failed lately for this version: the last complete projection is served meanwhile
+        self._start(runner, version)
+
+    async def _project(self, runner: CypherRunner, work: _Work, previous: _Work | None) -> Projection:
         try:
             if previous is not None and previous.task is not None:
                 await asyncio.wait({previous.task})  # one whole-graph read at a time
@@ -190,9 +279,9 @@ class NetworkCache:
             # also a version that went back (GraphMeta deleted): reads end in order. The superseded graph is
             # dropped here, with its results and errors; only measures still running on it hold it until they end.
             self.store.move_to(read_version)
-            self.graph, self.version = graph, read_version
+            self.graph, self.version, self.read_at = graph, read_version, time.time()
             self._projection_failure = None
-            return read_version, graph
+            return self._current()
         except Exception as exc:
             # without its traceback: the frames hold the rows read and the previous work (and its graph)
             self._projection_failure = _ProjectionFailure(exc.with_traceback(None), work.floor, time.monotonic())
@@ -202,17 +291,21 @@ class NetworkCache:
                 self._projecting = None
 
     async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any],
-                      version: int | None = None, request: object | None = None) -> Any:
+                      version: int | None = None, request: object | None = None, served: Served | None = None) -> Any:
         """`analysis.MEASURES[name](graph, **options)`, computed once per graph version and options.
 
         `top` is applied to the kept result (the whole ranking), not part of what is computed. `request`: a token
-        of the asking request (its GraphQL context); its own measures never make it `BUSY`.
+        of the asking request (its GraphQL context); its own measures never make it `BUSY`. `served`: the
+        projection the request works on (`serve`); without it, the current one.
         """
         function: Callable[..., Any] = MEASURES[name]
         options = dict(options)
         top = options.pop("top", None)
-        deadline = None if self.wait_seconds is None else time.monotonic() + self.wait_seconds
-        version, graph = await self.current_graph(runner, version, deadline)
+        if served is None:
+            served = await self.serve(runner, version)
+        deadline = served.deadline
+        version, graph = served.projection.version, served.projection.graph
+        del served
         key = json.dumps([version, name, options], sort_keys=True, default=str)
         kept = self.store.get(key)  # the key holds the version
         if kept is not None:

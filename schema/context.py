@@ -21,6 +21,8 @@ class GraphQLContext:
     network: NetworkCache = field(default_factory=NetworkCache)  # shared by every request of one app
     graph_version: int | None = None  # read at most once per request (`schema/network.py`), or handed over
     # by the HTTP response cache (`app/cached_graphql.py`)
+    network_served: Any = None  # the network projection this request works on, one for all its fields
+    # (an asyncio task of `NetworkCache.serve`, started by the first field that needs it: `schema/network.py`)
     request: Any = None
     response: Any = None
 

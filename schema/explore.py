@@ -16,7 +16,7 @@ from strawberry.types import Info
 from resolvers.neighbourhood import check_arguments
 from schema.context import GraphQLContext
 from schema.errors import BadFilterError, LimitExceededError, NotFoundError
-from schema.network import request_graph_version
+from schema.network import network_measure, request_projection
 from schema.paging import graph_loaders
 from schema.registry import load_sources, to_node
 from schema.types import Entity, Source
@@ -85,9 +85,7 @@ async def paths_field(info: Info[GraphQLContext, None], source: str, target: str
             raise NotFoundError(f"{name}: no node with graph id {node_id!r} (graph ids look like gov:JM, cso:padf)")
     options = {"source": source, "target": target, "max_paths": first,
                "relationship_types": ",".join(relationship_types) if relationship_types else None}
-    version = await request_graph_version(info)
-    result = await info.context.network.measure(info.context.runner, "paths", options, version,
-                                                request=info.context)
+    result = await network_measure(info, "paths", options)
     return [
         GraphPath(length=path.length, node_ids=list(path.nodes), hops=[
             PathHop(from_=hop.start, to=hop.end, relationships=[
@@ -142,11 +140,15 @@ class CoverageReport:
     cumulative: list[CumulativeFigure]
     gaps: list[CoverageGap]
     summary: list[CoverageCount]
+    graph_version: int = strawberry.field(description="The graph version the report describes (as `network { "
+                                                      "graphVersion }`).")
+    stale: bool = strawberry.field(description="True when the graph has changed since that version (as "
+                                               "`network { stale }`).")
 
 
 async def coverage_field(info: Info[GraphQLContext, None], kinds: list[str] | None) -> CoverageReport:
-    report = await info.context.network.measure(info.context.runner, "knowledge-coverage", {},
-                                                await request_graph_version(info), request=info.context)
+    served = await request_projection(info)
+    report = await network_measure(info, "knowledge-coverage", {})
     wanted = set(kinds) if kinds else None
     return CoverageReport(
         fiscal_years=[FiscalYearCoverage(fiscal_year=c.fiscal_year, flow_type=c.flow_type, account=c.account,
@@ -158,4 +160,5 @@ async def coverage_field(info: Info[GraphQLContext, None], kinds: list[str] | No
         gaps=[CoverageGap(kind=g.kind, id=g.id, name=g.name, missing=list(g.missing))
               for g in report.gaps if wanted is None or g.kind in wanted],
         summary=[CoverageCount(kind=s.kind, total=s.total, complete=s.complete) for s in report.summary],
+        graph_version=served.projection.version, stale=served.stale,
     )

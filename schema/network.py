@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from analysis import leiden_available
+from resolvers.network import Served
 from schema.context import GraphQLContext
 from schema.errors import BadFilterError, ClientError, LimitExceededError
 from schema.types import Actor, load_node
@@ -167,16 +170,48 @@ async def request_graph_version(info: Info[GraphQLContext, None]) -> int:
     return context.graph_version
 
 
-async def _measure(info: Info[GraphQLContext, None], name: str, options: dict[str, Any]) -> Any:
-    return await info.context.network.measure(info.context.runner, name, options, await request_graph_version(info),
-                                              request=info.context)
+async def request_projection(info: Info[GraphQLContext, None]) -> Served:
+    """The network projection this request works on: chosen once, so every network field of one request (and
+    `paths`, `coverage`) describes the same graph version. A stale one (the graph moved on; its new projection
+    waits until the graph is still: `CBSI_NETWORK_SETTLE`) makes the answer one the HTTP cache must not keep."""
+    context = info.context
+    if context.network_served is None:
+        context.network_served = asyncio.ensure_future(
+            context.network.serve(context.runner, await request_graph_version(info)))
+    served: Served = await asyncio.shield(context.network_served)
+    if served.stale and context.response is not None:
+        context.response.headers["cache-control"] = "no-store"  # `app/cached_graphql.py` stores no such answer
+    return served
+
+
+async def network_measure(info: Info[GraphQLContext, None], name: str, options: dict[str, Any]) -> Any:
+    """A measure on the request's projection (`request_projection`)."""
+    served = await request_projection(info)
+    return await info.context.network.measure(info.context.runner, name, options, request=info.context,
+                                              served=served)
 
 
 @strawberry.type(description="Network measures of the cooperation graph, cached until the graph changes.")
 class NetworkAnalysis:
-    @strawberry.field(description="The graph version the results are computed on (moves when the graph changes).")
+    @strawberry.field(description="The graph version the results are computed on. It is older than "
+                                  "`currentGraphVersion` (`stale`) while the graph is changing, e.g. during an "
+                                  "import: the projection is read again once the graph has been still for "
+                                  "CBSI_NETWORK_SETTLE seconds.")
     async def graph_version(self, info: Info[GraphQLContext, None]) -> int:
-        return await request_graph_version(info)
+        return (await request_projection(info)).projection.version
+
+    @strawberry.field(description="The graph's version when this request read it.")
+    async def current_graph_version(self, info: Info[GraphQLContext, None]) -> int:
+        return (await request_projection(info)).current
+
+    @strawberry.field(description="True when the results describe an older graph version than the current one "
+                                  "(the graph is changing; the newest complete projection is served meanwhile).")
+    async def stale(self, info: Info[GraphQLContext, None]) -> bool:
+        return (await request_projection(info)).stale
+
+    @strawberry.field(description="When the graph the results are computed on was read from Neo4j (UTC).")
+    async def projected_at(self, info: Info[GraphQLContext, None]) -> datetime:
+        return datetime.fromtimestamp((await request_projection(info)).projection.read_at, UTC)
 
     @strawberry.field(description="Actors by centrality, highest first. `betweenness` is exact unless `sample` "
                                   "is given: then it is estimated from that many seeded source actors "
@@ -187,7 +222,7 @@ class NetworkAnalysis:
     ) -> list[CentralityScore]:
         if sample is not None and measure is not CentralityMeasure.BETWEENNESS:
             raise BadFilterError("sample: only BETWEENNESS is estimated from a sample")
-        table = await _measure(
+        table = await network_measure(
             info, measure.value, {**_options(where), "top": _top(top), **_sampling(sample, seed)})
         column = "degree_centrality" if measure is CentralityMeasure.DEGREE else measure.value
         return [CentralityScore(graph_id=r.node, name=r.name, label=r.label, score=float(getattr(r, column) or 0.0),
@@ -199,7 +234,7 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
         where: NetworkSlice | None = None, sample: int | None = None, seed: int = 0,
     ) -> list[Broker]:
-        table = await _measure(
+        table = await network_measure(
             info, "brokers", {**_options(where), "top": _top(top), "group": group.value, **_sampling(sample, seed)})
         return [Broker(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
                        betweenness=r.betweenness, degree=r.degree, neighbour_groups=r.neighbour_groups,
@@ -211,7 +246,7 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], top: int = 10, group: BrokerageGroup = BrokerageGroup.ACTOR_TYPE,
         where: NetworkSlice | None = None,
     ) -> list[BrokerageRoles]:
-        table = await _measure(
+        table = await network_measure(
             info, "brokerage-roles", {**_options(where), "top": _top(top), "group": group.value})
         return [BrokerageRoles(graph_id=r.node, name=r.name, group=None if r.group is None else str(r.group),
                                coordinator=r.coordinator, itinerant=r.itinerant, gatekeeper=r.gatekeeper,
@@ -226,7 +261,7 @@ class NetworkAnalysis:
             raise ClientError("method: LEIDEN needs the optional packages leidenalg and igraph, which this server "
                               "does not have (pip install 'cbsi-graph[leiden]'); LOUVAIN needs nothing more",
                               code="UNAVAILABLE")
-        result = await _measure(
+        result = await network_measure(
             info, "communities", {**_options(where), "method": method.value, "seed": seed})
         return Communities(
             method=result.method, seed=result.seed, modularity=result.modularity,
@@ -238,7 +273,7 @@ class NetworkAnalysis:
         self, info: Info[GraphQLContext, None], by: ConcentrationUnit = ConcentrationUnit.COUNTRY,
         where: NetworkSlice | None = None,
     ) -> list[Concentration]:
-        table = await _measure(
+        table = await network_measure(
             info, "concentration", {**_options(where), "by": by.value})
         return [Concentration(flow_type=r.flow_type, by=r.by, units=r.units, total_usd=r.total_usd, hhi=r.hhi,
                               gini=r.gini, top_unit=r.top_unit, top_share=r.top_share) for r in table]

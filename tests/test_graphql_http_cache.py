@@ -87,15 +87,23 @@ def target(neo4j_auth: tuple[str, str, str]) -> Neo4jTarget:
     return Neo4jTarget(uri, user, SecretStr(password), "neo4j", managed=False)
 
 
+# The network projection is read for each new version at once here (CBSI_NETWORK_SETTLE=0): every test re-seeds
+# the graph, and these tests are about the response cache. `settling` runs it as `serve` does by default.
 @pytest.fixture(scope="module")
 def cached(target: Neo4jTarget) -> Iterator[Served]:
-    with serving(Settings(_env_file=None), target) as served:
+    with serving(Settings(_env_file=None, CBSI_NETWORK_SETTLE=0), target) as served:
         yield served
 
 
 @pytest.fixture(scope="module")
 def uncached(target: Neo4jTarget) -> Iterator[Served]:
-    with serving(Settings(_env_file=None, CBSI_RESPONSE_CACHE=False), target) as served:
+    with serving(Settings(_env_file=None, CBSI_RESPONSE_CACHE=False, CBSI_NETWORK_SETTLE=0), target) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def settling(target: Neo4jTarget) -> Iterator[Served]:
+    with serving(Settings(_env_file=None), target) as served:
         yield served
 
 
@@ -153,6 +161,25 @@ def test_a_seed_moves_the_version_and_the_cached_answer_with_it(seeded_graph: Dr
     after = cached.query(query)
     assert after.json()["data"]["network"]["graphVersion"] > before.json()["data"]["network"]["graphVersion"]
     assert cached.query(query).content == after.content
+
+
+def test_a_stale_network_answer_says_so_and_is_not_stored(seeded_graph: Driver, settling: Served) -> None:
+    cached = settling
+    query = "{ network { graphVersion currentGraphVersion stale centrality(top: 2) { graphId } } }"
+    fresh = cached.query(query)
+    assert fresh.json()["data"]["network"]["stale"] is False, fresh.text
+    assert cached.query(query).content == fresh.content  # stored
+    program = next(n for n in load_dataset().nodes if n.id == "program:cfyr")
+    with seeded_graph.session() as session:  # the graph moves: its projection is read again only once still
+        neo4j_writer.write_records(session, [program.model_copy(update={"description": "moved again"})], [])
+    reached = len(cached.contexts)
+    stale = cached.query(query)
+    answer = stale.json()["data"]["network"]
+    assert answer["stale"] is True and answer["graphVersion"] < answer["currentGraphVersion"], stale.text
+    assert answer["graphVersion"] == fresh.json()["data"]["network"]["graphVersion"]
+    assert stale.headers["cache-control"] == "no-store"
+    assert cached.query(query).json() == stale.json()
+    assert len(cached.contexts) == reached + 2, "a stale answer must not be served from the response cache"
 
 
 def test_errors_are_never_cached(seeded_graph: Driver, cached: Served) -> None:

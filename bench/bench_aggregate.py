@@ -1,0 +1,111 @@
+"""Time `fundingAggregate` (cookbook 05 and 15, and a few more groupings) on the seed graph grown by a generated
+ForeignAssistance.gov import, uncached, against `cbsi-graph serve` on a local Neo4j of its own.
+
+    flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_aggregate.py --import-rows 30000 --home /tmp/agg
+
+`--home` keeps the Neo4j store between runs (the import is done once), so the same grown graph can be timed
+before and after a change. The query time limit is raised to 300 s so slow answers are timed, not cut off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_aid_files import generate_fa  # noqa: E402
+from serve_process import free_port, running_server  # noqa: E402
+
+from app.neo4j_connection import resolve_target, sync_driver  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from resolvers import aggregates  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = {
+    "05 by FISCAL_YEAR": "{ fundingAggregate(groupBy: [FISCAL_YEAR]) { groups { key { value } flowType totalUsd "
+                         "count unconvertedCount minUsd maxUsd } leftOut { reason flowType count totalUsd } } }",
+    "15 by COUNTRY": "{ fundingAggregate(groupBy: [COUNTRY]) { groups { key { value name } flowType totalUsd "
+                     "statedUsd estimatedUsd count } leftOut { reason flowType count totalUsd } } }",
+    "by FUNDER, RECIPIENT": "{ fundingAggregate(groupBy: [FUNDER, RECIPIENT]) { groups { key { value } totalUsd "
+                            "count } leftOut { reason count totalUsd } } }",
+    "by PROGRAM, COUNTRY, FY": "{ fundingAggregate(groupBy: [PROGRAM, COUNTRY, FISCAL_YEAR]) { groups { key "
+                               "{ value } totalUsd estimatedUsd count } leftOut { reason count } } }",
+}
+
+
+def profile(home: Path, neo4j_port: str) -> None:
+    """PROFILE the statement `fundingAggregate(groupBy: [COUNTRY])` sends (whichever the code has), then time
+    reading all its rows alone: the Neo4j and transfer share of the answer's time."""
+    settings = Settings(_env_file=None, CBSI_DATA_DIR=home / "serve", CBSI_NEO4J_PORT=int(neo4j_port))
+    driver = sync_driver(resolve_target(settings, start_local=False))
+    dims = ["flowType", "country"]
+    if hasattr(aggregates, "FUNDING_BATCHES"):
+        name, cypher = "FUNDING_BATCHES", aggregates.FUNDING_BATCHES.format(where="true")
+        params = {"flowType": None, **aggregates.needs(dims)}
+    else:
+        name, params = "FUNDING_FACTS", {"flowType": None}  # the code before the grouped statement
+        cypher = str(getattr(aggregates, "FUNDING_FACTS")).format(where="true")  # noqa: B009
+    try:
+        with driver.session() as session:
+            profiled = session.run("PROFILE " + cypher, params)
+            list(profiled)  # the profile is there once every row was read
+            plan = profiled.consume().profile or {}
+
+            def hits(node: dict) -> int:
+                return int(node.get("dbHits", 0)) + sum(hits(c) for c in node.get("children", []))
+
+            started = time.monotonic()
+            rows = list(session.run(cypher, params))
+            took = time.monotonic() - started
+            funding = session.run("MATCH (n:Funding) RETURN count(n) AS n").single()["n"]  # type: ignore[index]
+        print(f"{name} (groupBy COUNTRY): {len(rows):,} rows for {funding:,} Fundings, {hits(plan):,} db hits, "
+              f"all rows read in {took * 1000:,.0f} ms", flush=True)
+    finally:
+        driver.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="data folder kept between runs")
+    parser.add_argument("--import-rows", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    home = args.home.resolve()
+    neo4j_port = str(free_port())
+    env_extra = {"CBSI_NEO4J_PORT": neo4j_port, "CBSI_RESPONSE_CACHE": "false", "CBSI_QUERY_TIMEOUT": "300"}
+    marker = home / "imported.txt"
+    with running_server(home / "serve", extra_env=env_extra) as url:
+        if not marker.exists():
+            fa = home / "fa.csv"
+            generate_fa(args.import_rows, fa, 11)
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "CBSI_"))}
+            env.update(CBSI_DATA_DIR=str(home / "serve"), CBSI_NEO4J_PORT=neo4j_port)
+            subprocess.run([sys.executable, "-m", "app.cli", "import", "fa-csv", str(fa)], env=env, cwd=ROOT,
+                           check=True, capture_output=True)
+            marker.write_text(f"{args.import_rows} rows\n")
+        try:
+            profile(home, neo4j_port)
+        except Exception as exc:  # a figure less, not a reason to lose the timings
+            print(f"PROFILE failed: {type(exc).__name__}: {exc}", flush=True)
+        for name, query in QUERIES.items():
+            times, answer = [], {}
+            for _ in range(args.repeat):
+                started = time.monotonic()
+                answer = httpx.post(f"{url}/graphql", json={"query": query}, timeout=600).json()
+                times.append(time.monotonic() - started)
+            groups = len(((answer.get("data") or {}).get("fundingAggregate") or {}).get("groups") or [])
+            errors = [e.get("extensions", {}).get("code") for e in answer.get("errors") or []]
+            print(f"| {name} | {statistics.median(times) * 1000:,.0f} | {min(times) * 1000:,.0f} | {groups} | "
+                  f"{','.join(map(str, errors)) or '-'} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
