@@ -100,7 +100,7 @@ FUNDING_QUERY = (
     f"UNWIND $rows AS row CREATE (f:Entity:{node_labels('Funding')}) "
     f"SET f.id = row.id{_sets('f', settable('Funding'))}, f.sources = [$source], f.aliases = [], "
     "f.aliasText = '', f.createdBy = $source "
-    "WITH f, row MATCH (p:Entity {id: row.program}) "
+    "WITH f, row MATCH (p:Program {id: row.program}) "  # not `Entity`: that plans an Eager (neo4j_writer)
     f"CREATE (f)-[r{merge_pattern('FUNDS')}]->(p) SET r.sources = [$source], r.createdBy = $source"
 )
 SECTOR_CODES = ("UNWIND $rows AS row MATCH (p:Program {id: row.id}) "

@@ -296,13 +296,16 @@ ON CREATE SET {props}r.sources = [$source], r.createdBy = $source
 ON MATCH SET r.sources = {sources}
 """
 # A Funding node and its FUNDS edge in one pass: the program is matched once per row, no second UNWIND.
+# The program is matched by its own label (FUNDS ends only at a Program, `vocabulary`), not by `Entity`: a
+# MATCH on the label the MERGE just wrote makes Neo4j plan an Eager, which buffers the whole batch between
+# the two halves (seen with EXPLAIN; docs/benchmarks.md, "Importers").
 _IMPORT_FUNDING = """
 UNWIND $rows AS row
 MERGE (f:Entity {{id: row.id}})
 ON CREATE SET f:{labels}, {props}, f.sources = [$source], f.aliases = [], f.aliasText = '', f.createdBy = $source
 ON MATCH SET f.sources = {f_sources}
 WITH f, row
-MATCH (p:Entity {{id: row.program}})
+MATCH (p:{program} {{id: row.program}})
 MERGE (f)-[r{pattern}]->(p)
 ON CREATE SET r.sources = [$source], r.createdBy = $source
 ON MATCH SET r.sources = {r_sources}
@@ -335,8 +338,9 @@ def import_edges_query(rel_type: str) -> str:
                                 sources=union("r", "sources", "[$source]"))
 
 
+(_FUNDED,) = vocab.RELATIONSHIP_ENDPOINTS["FUNDS"][1]
 FUNDING_QUERY = _IMPORT_FUNDING.format(
-    labels=node_labels("Funding"), props=", ".join(_set_each("f", settable("Funding"), False)),
+    labels=node_labels("Funding"), program=_FUNDED, props=", ".join(_set_each("f", settable("Funding"), False)),
     f_sources=union("f", "sources", "[$source]"), pattern=merge_pattern("FUNDS"),
     r_sources=union("r", "sources", "[$source]"),
 )
