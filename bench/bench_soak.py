@@ -148,7 +148,7 @@ def run_import(env: dict[str, str], path: Path, started: float, delay: float, ou
 
 
 def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, duration: float,
-         sample_every: float, import_at: float | None = None) -> str:
+         sample_every: float, import_at: float | None = None, with_import: bool = True) -> str:
     port = int(url.rsplit(":", 1)[1])
     pid = server_pid(port)
     if pid is None:
@@ -161,7 +161,8 @@ def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, 
     importer = threading.Thread(target=run_import, args=(import_env, import_file, started, delay, imported),
                                 daemon=True)
     sampler.start()
-    importer.start()
+    if with_import:
+        importer.start()
 
     async def everyone() -> None:
         stop_at = started + duration
@@ -169,20 +170,23 @@ def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, 
 
     asyncio.run(everyone())
     elapsed = time.monotonic() - started
-    importer.join()
+    if with_import:
+        importer.join()
     stop.set()
     sampler.join()
     load_after = Path("/proc/loadavg").read_text().split()[:3]
-    return report(tally, rss, imported, clients, duration, elapsed, load_before, load_after)
+    return report(tally, rss, imported if with_import else None, clients, duration, elapsed, load_before,
+                  load_after)
 
 
-def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, clients: int, duration: float,
+def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | None, clients: int, duration: float,
            elapsed: float, load_before: list[str], load_after: list[str]) -> str:
     latencies = [latency for _, latency, _ in tally.latencies]
     total, errors = len(latencies), sum(tally.errors.values())
+    during = ("no import" if imported is None else f"an FA CSV import from {imported.began:.0f} s to "
+              f"{imported.ended:.0f} s (exit {imported.returncode})")
     lines = [f"Soak: {clients} clients, {duration:.0f} s ({elapsed:.0f} s measured), {len(tally.by_query)} "
-             f"different queries with varied values; an FA CSV import from {imported.began:.0f} s to "
-             f"{imported.ended:.0f} s (exit {imported.returncode}).", ""]
+             f"different queries with varied values; {during}.", ""]
     if latencies:
         lines += [f"Requests: {total} ({total / elapsed:.1f}/s); p50 {1000 * percentile(latencies, 0.5):.1f} ms, "
                   f"p99 {1000 * percentile(latencies, 0.99):.1f} ms, max {1000 * max(latencies):.0f} ms; "
@@ -196,7 +200,7 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, cl
         if not window:
             continue
         span = min(60.0, elapsed - minute * 60)
-        running = imported.began < (minute + 1) * 60 and imported.ended > minute * 60
+        running = imported is not None and imported.began < (minute + 1) * 60 and imported.ended > minute * 60
         sampled = [value for at, value in rss if at <= (minute + 1) * 60]
         lines.append(f"| {minute + 1} | {len(window) / span:.1f} | {1000 * percentile(window, 0.5):.1f} | "
                      f"{1000 * percentile(window, 0.99):.1f} | {sum(failed for _, failed in rows)} | "
@@ -210,7 +214,7 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun, cl
                   f"samples): first {first:.0f}, last {last:.0f}, max {peak:.0f} -> "
                   f"{'flat within 10%' if flat else 'NOT flat within 10%'}.",
                   "RSS over time (s: MiB): " + ", ".join(f"{at:.0f}: {value:.0f}" for at, value in rss[::6]), ""]
-    lines += [f"Import: {imported.tail}", "",
+    lines += [f"Import: {imported.tail if imported else 'none (--no-import)'}", "",
               f"Load average before: {' '.join(load_before)}; after: {' '.join(load_after)} (2 cores, shared)."]
     return "\n".join(lines) + "\n"
 
@@ -221,6 +225,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--import-rows", type=int, default=30_000, help="rows of the generated FA CSV file")
     parser.add_argument("--import-at", type=float, help="seconds into the run the import starts (default: 40%%)")
+    parser.add_argument("--no-import", action="store_true", help="no import: the varied queries alone")
+    parser.add_argument("--no-response-cache", action="store_true",
+                        help="the server started here runs with CBSI_RESPONSE_CACHE=false")
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j)")
     parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
@@ -235,12 +242,17 @@ def main() -> None:
             if args.import_home is None:
                 raise SystemExit("--url needs --import-home (the server's data folder) for the import")
             env["CBSI_DATA_DIR"] = str(args.import_home)
-            text = soak(args.url, env, import_file, args.clients, args.duration, args.sample, args.import_at)
+            text = soak(args.url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
+                        not args.no_import)
         else:
             neo4j_port = str(free_port())
             env.update(CBSI_DATA_DIR=str(home / "serve"), CBSI_NEO4J_PORT=neo4j_port)
-            with running_server(home / "serve", extra_env={"CBSI_NEO4J_PORT": neo4j_port}) as url:
-                text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at)
+            server_env = {"CBSI_NEO4J_PORT": neo4j_port}
+            if args.no_response_cache:
+                server_env["CBSI_RESPONSE_CACHE"] = "false"
+            with running_server(home / "serve", extra_env=server_env) as url:
+                text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
+                            not args.no_import)
     print(text)
     if args.output:
         args.output.write_text(text)
