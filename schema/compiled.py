@@ -20,7 +20,6 @@ import asyncio
 import enum
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -46,6 +45,7 @@ from resolvers.hop_page import PageSpec
 from resolvers.nodes import check_sort
 from resolvers.selection_cypher import LinkShape, NodeShape, RootPage, connection_statement, lookup_statement
 from schema import filters
+from schema.bounded_lru import BoundedLRU
 from schema.paging import page_size_within
 from schema.types import cursor_value, page_order, props_sort_key
 
@@ -410,29 +410,13 @@ class Planner:
         return lambda r: {out_key: make(r) for out_key, make in parts}
 
 
-class PlanCache:
+class PlanCache(BoundedLRU[tuple[Any, ...], dict[str, Any]]):
     """The plans of the last `size` distinct (query, variables) pairs: planning a nested selection costs about a
     quarter of a compiled request's CPU, and analysts repeat their queries. Bounded by count and by the
     characters of query text held (the plans themselves are a few closures and a statement)."""
 
     def __init__(self, size: int = 256, max_chars: int = 1_000_000) -> None:
-        self.size, self.max_chars, self.chars = size, max_chars, 0
-        self.entries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
-        plans = self.entries.get(key)
-        if plans is not None:
-            self.entries.move_to_end(key)
-        return plans
-
-    def put(self, key: tuple[Any, ...], plans: dict[str, Any]) -> None:
-        if key in self.entries:
-            return
-        self.entries[key] = plans
-        self.chars += len(key[1]) + len(key[3])
-        while len(self.entries) > self.size or self.chars > self.max_chars:
-            old, _ = self.entries.popitem(last=False)
-            self.chars -= len(old[1]) + len(old[3])
+        super().__init__(size, max_chars, lambda key: len(key[1]) + len(key[3]))
 
 
 PLANS = PlanCache()

@@ -22,7 +22,6 @@ AST costs about 64 bytes of Python objects per character of its text (measured o
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +41,7 @@ from graphql import (
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from schema.bounded_lru import BoundedLRU
 from schema.cost import CostEstimator
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
@@ -159,7 +159,7 @@ PARSED_MAX_CHARS = 250_000  # about 16 MiB of ASTs at ~64 bytes per character of
 PARSED_MAX_ENTRY_CHARS = 25_000  # a tenth of the budget: one text never evicts most of the others
 
 
-class ParsedDocuments:
+class ParsedDocuments(BoundedLRU[str, DocumentNode]):
     """An LRU of parsed documents by query text, bounded by a count and by the total length of the texts it holds.
 
     Why both: varied values (`first: 7`, another government id) make every text new, so without a count the
@@ -168,26 +168,7 @@ class ParsedDocuments:
 
     def __init__(self, max_chars: int = PARSED_MAX_CHARS, max_entry_chars: int = PARSED_MAX_ENTRY_CHARS,
                  max_entries: int = PARSED_MAX_ENTRIES) -> None:
-        self.max_chars = max_chars
-        self.max_entry_chars = max_entry_chars  # a longer text is parsed every time, never kept
-        self.max_entries = max_entries
-        self.entries: OrderedDict[str, DocumentNode] = OrderedDict()
-        self.chars = 0
-
-    def get(self, query: str) -> DocumentNode | None:
-        document = self.entries.get(query)
-        if document is not None:
-            self.entries.move_to_end(query)
-        return document
-
-    def put(self, query: str, document: DocumentNode) -> None:
-        if len(query) > self.max_entry_chars or query in self.entries:
-            return
-        self.entries[query] = document
-        self.chars += len(query)
-        while self.chars > self.max_chars or len(self.entries) > self.max_entries:
-            old, _ = self.entries.popitem(last=False)
-            self.chars -= len(old)
+        super().__init__(max_entries, max_chars, len, max_entry_chars)  # a longer text is parsed every time
 
 
 class DocumentLimits(SchemaExtension):

@@ -12,44 +12,34 @@ so 512 entries of 10 MB each would keep 5 GB alive.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from schema.bounded_lru import BoundedLRU
+
 MAX_ENTRIES = 512
 MAX_CHARS = 4_000_000  # total length of the query texts and variables held
 
 
-class ValidationResults:
+class ValidationResults(BoundedLRU[tuple[str, str], list[GraphQLError]]):
     """A bounded LRU of validation errors (an empty list: the document is valid)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_chars: int = MAX_CHARS) -> None:
-        self.max_entries = max_entries
-        self.max_chars = max_chars
-        self.entries: OrderedDict[tuple[str, str], list[GraphQLError]] = OrderedDict()
-        self.chars = 0
+        # one huge text would evict everything else: it is validated every time instead
+        super().__init__(max_entries, max_chars, lambda key: len(key[0]) + len(key[1]), max_chars // 8)
         self.hits = 0
 
     def get(self, key: tuple[str, str]) -> list[GraphQLError] | None:
-        errors = self.entries.get(key)
+        errors = super().get(key)
         if errors is not None:
-            self.entries.move_to_end(key)
             self.hits += 1
         return errors
 
     def put(self, key: tuple[str, str], errors: list[GraphQLError]) -> None:
-        size = len(key[0]) + len(key[1])
-        if size > self.max_chars // 8:
-            return  # one huge text would evict everything else: validate it every time instead
-        if key not in self.entries:
-            self.chars += size
-        self.entries[key] = list(errors)
-        while len(self.entries) > self.max_entries or self.chars > self.max_chars:
-            old, _ = self.entries.popitem(last=False)
-            self.chars -= len(old[0]) + len(old[1])
+        super().put(key, list(errors))
 
 
 class CachedValidation(SchemaExtension):
