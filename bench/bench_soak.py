@@ -85,6 +85,7 @@ class Tally:
     # failed)
     errors: Counter[str] = field(default_factory=Counter)
     by_query: Counter[str] = field(default_factory=Counter)
+    by_query_latency: dict[str, list[float]] = field(default_factory=dict)
 
 
 def error_code(response: httpx.Response) -> str | None:
@@ -115,6 +116,7 @@ async def client(url: str, seed: int, started: float, stop_at: float, tally: Tal
                     code = type(exc).__name__
                 tally.latencies.append((begun - started, time.monotonic() - begun, code is not None))
                 tally.by_query[name] += 1
+                tally.by_query_latency.setdefault(name, []).append(time.monotonic() - begun)
                 if code is not None:
                     tally.errors[f"{code} ({name})"] += 1
 
@@ -205,6 +207,11 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
         lines.append(f"| {minute + 1} | {len(window) / span:.1f} | {1000 * percentile(window, 0.5):.1f} | "
                      f"{1000 * percentile(window, 0.99):.1f} | {sum(failed for _, failed in rows)} | "
                      f"{'yes' if running else ''} | {sampled[-1] if sampled else float('nan'):.0f} |")
+    lines += ["", "Per query, slowest p99 first (where the tail comes from):", "",
+              "| query | requests | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|"]
+    for name, spent in sorted(tally.by_query_latency.items(), key=lambda item: -percentile(item[1], 0.99)):
+        lines.append(f"| {name} | {len(spent)} | {1000 * percentile(spent, 0.5):.1f} | "
+                     f"{1000 * percentile(spent, 0.99):.1f} | {1000 * max(spent):.0f} |")
     lines += ["", "Errors by code (query): " + (", ".join(f"{key}: {n}" for key, n in tally.errors.most_common())
                                                   or "none"), ""]
     if rss:
