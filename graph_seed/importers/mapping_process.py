@@ -15,6 +15,10 @@ Messages, child to parent, in order on one pipe:
 - `("file", FileMapped)`: the current file is mapped: its Source, and the summary and counts so far;
 - `("error", exception)`: mapping failed; an `ImportError_` names file, line and field as before.
 
+Receiving a batch runs with the cyclic garbage collector paused: unpickling the 14 batches of a 100k-row FA
+file took 1.5 s of CPU with it and 0.43 s without (the collector rescans the batch being built), time taken
+under the GIL the writer thread packs parameters with.
+
 Back-pressure: a pipe holds 64 KB, so `send` of a batch blocks until the parent reads it. The child is at most
 one batch ahead of the batch being written: memory stays bounded on both sides, never the whole file.
 
@@ -28,6 +32,7 @@ Needs `fork` (POSIX).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import pickle
 import signal
@@ -129,10 +134,15 @@ class MappingProcess:
         while not self._conn.poll(_POLL_SECONDS):
             if not self.process.is_alive() and not self._conn.poll(0):
                 raise self._died()
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling a batch builds ~50,000 acyclic dicts: no cycles to find, only rescans (below)
         try:
             message: tuple[str, Any] = self._conn.recv()
         except EOFError:
             raise self._died() from None
+        finally:
+            if collecting:
+                gc.enable()
         return message
 
     def _died(self) -> ImportError_:
