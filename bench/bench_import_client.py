@@ -70,10 +70,10 @@ def digest(kind: str, path: Path, batch_size: int, spill_capacity: int | None) -
     summary = ImportSummary(kind=kind, files=[str(path)], dry_run=True)
     writer = _Digest()
     sha = file_sha256(path)
-    sink = sink_module.RecordSink(writer, source_id(sha), batch_size=batch_size)  # type: ignore[arg-type]
+    sink = sink_module.RecordSink(writer, source_id(sha), batch_size=batch_size)
     resolver = Resolver.from_graph(None, pipeline._MARKERS[kind])
     source = pipeline._map_file(kind, path, sha, resolver, sink, summary, None)
-    pipeline._account(summary, sink)
+    pipeline._account(summary, sink.labels, sink.types)
     facts = {k: getattr(summary, k) for k in ("rows_read", "activities", "programs", "organisations",
                                                "transactions", "funding", "rows_skipped", "notes")}
     facts["problems"] = [str(p) for p in summary.problems]

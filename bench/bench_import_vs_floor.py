@@ -11,10 +11,10 @@ full-text indexes):
 
 Per size, `--repeat` pairs then run interleaved: the same-records floor, then the importer (a generated FA
 file of N rows, `gen_aid_files.py`, deterministic, imported in a child process whose `ru_maxrss` is the
-client's peak RSS), then the import is compensated away so the next pair meets the same graph. Each pair
-gives a ratio, so a change in the machine's load between pairs shows as spread, not as bias. The floor's
-records are deleted before the importer runs (its resolver reads every actor in the graph). The run stops
-if the floor did not create exactly the importer's nodes and relationships.
+client's peak RSS; its own mapping child's peak is "mapper MB"), then the import is compensated away so the
+next pair meets the same graph. Each pair gives a ratio, so a change in the machine's load between pairs shows
+as spread, not as bias. The floor's records are deleted before the importer runs (its resolver reads every
+actor in the graph). The run stops if the floor did not create exactly the importer's nodes and relationships.
 
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_import_vs_floor.py --sizes 100000
 """
@@ -87,13 +87,14 @@ def main() -> None:
                 importer, same_rate = run["rows"] / run["seconds"], size / same["seconds"]
                 lines.append(f"{size:>9} {attempt:>3} {same_rate:>13.0f} {importer:>14.0f} "
                              f"{importer / same_rate:>6.2f} {importer / floor['rows_per_s']:>10.2f} "
-                             f"{run['maxrss_mb']:>12.0f} {run['nodes']:>9} {run['rels']:>9} "
+                             f"{run['maxrss_mb']:>12.0f} {run['mapper_maxrss_mb']:>10.0f} "
+                             f"{run['nodes']:>9} {run['rels']:>9} "
                              f"{os.getloadavg()[0]:>5.1f}")
             spool.unlink()
             print(f"row-shape floor {size}: {floor['rows_per_s']:.0f} rows/s", flush=True)
     print(f"\n1-min load average at start {load:.2f}, at end {os.getloadavg()[0]:.2f}")
     print(f"{'FA rows':>9} {'run':>3} {'floor rows/s':>13} {'import rows/s':>14} {'ratio':>6} "
-          f"{'vs row-shape':>10} {'peak RSS MB':>12} {'nodes+':>9} {'rels+':>9} {'load':>5}")
+          f"{'vs row-shape':>10} {'peak RSS MB':>12} {'mapper MB':>10} {'nodes+':>9} {'rels+':>9} {'load':>5}")
     print("\n".join(lines))
 
 

@@ -55,7 +55,7 @@ def record_batches(kind: str, path: Path, spool: Path) -> tuple[str, int]:
     summary = ImportSummary(kind)
     with spool.open("wb") as handle:
         writer = _Spool(handle)
-        sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)  # type: ignore[arg-type]
+        sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE)
         try:
             if kind == "iati":
                 IatiMapper(path.name, resolver, sink, summary).run(path, None)

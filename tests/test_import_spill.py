@@ -103,10 +103,10 @@ class _Capture:
 def _map(kind: str, path: Path, batch_size: int) -> tuple[list[Any], ImportSummary]:
     summary = ImportSummary(kind=kind)
     writer = _Capture()
-    sink = sink_module.RecordSink(writer, source_id("0" * 64), batch_size=batch_size)  # type: ignore[arg-type]
+    sink = sink_module.RecordSink(writer, source_id("0" * 64), batch_size=batch_size)
     pipeline._map_file(kind, path, "0" * 64, Resolver.from_graph(None, pipeline._MARKERS[kind]), sink, summary,
                        None)
-    pipeline._account(summary, sink)
+    pipeline._account(summary, sink.labels, sink.types)
     sink.close()
     return writer.batches, summary
 

@@ -32,6 +32,19 @@ class ImportError_(Exception):
         where = self.file if line is None else f"{self.file}:{line}"
         super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as the finished error (message, file, line, field): the mapping runs in a child process
+        (`mapping_process.py`) and its errors cross a pipe; the default would call `__init__` with the
+        message alone and fail."""
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(cls: type[ImportError_], args: tuple[object, ...], state: dict[str, object]) -> ImportError_:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class UnsafeXMLError(ImportError_):
     """The XML declares a DTD or entities, or references external resources: refused, never parsed further."""

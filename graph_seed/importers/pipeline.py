@@ -2,7 +2,9 @@
 
 Why committed batches (and not one transaction): one transaction per import kept the whole file's changes in
 Neo4j's heap (files of 100k rows failed) and ran at 300-2,200 rows/s. Now each file is written in committed
-transactions of `sink.BATCH_SIZE` records, by a background thread while the next batch is parsed.
+transactions of `sink.BATCH_SIZE` records. The files are parsed and mapped in a child process
+(`mapping_process.py`), which hands ready batches over a pipe; this process writes them (a background thread
+per file, `writer.py`), so parsing runs on the other core while a batch is written.
 
 All or nothing is kept by compensation, made exact by two rules (`graph_seed/neo4j_writer.py`):
 - every node and relationship an import CREATES is stamped `createdBy: <source id>`;
@@ -73,6 +75,7 @@ from graph_seed.importers.errors import (
 )
 from graph_seed.importers.fa_csv import PUBLISHER, FaMapper
 from graph_seed.importers.iati import IatiMapper
+from graph_seed.importers.mapping_process import FileMapped, MapOne, MappingProcess
 from graph_seed.importers.process_owner import ProcessId, is_gone, this_process
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
@@ -108,15 +111,15 @@ def _check_paths(paths: list[Path]) -> list[tuple[Path, str]]:
 
 @contextlib.contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a file is mapped, then restore its thresholds.
+    """Run the cyclic garbage collector less often while files are mapped, then restore its thresholds.
 
     Why: a mapper allocates millions of short-lived, acyclic dicts and tuples; with the default thresholds the
     collector runs every 700 allocations and keeps rescanning the batch being filled (13-28% of a dry run,
     bench/results/import-client.md). Nothing is leaked: cycles are still collected, only in larger steps.
 
-    Only for passes that do not write: the driver leaves each written batch's parameters in reference cycles,
-    and with these thresholds they were collected so late that a 1M-row import peaked at 505-520 MB instead
-    of ~200 MB (bench/results/import.md). A writing pass waits on Neo4j anyway, so it keeps the defaults.
+    Only in a process that does not write (a dry run, or an import's mapping process): the driver leaves each
+    written batch's parameters in reference cycles, and with these thresholds they were collected so late that
+    a 1M-row import peaked at 505-520 MB instead of ~200 MB (bench/results/import.md).
     """
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
@@ -133,11 +136,7 @@ def _map_file(kind: str, path: Path, sha: str, resolver: Resolver, sink: sink_mo
     A file none of whose records became a Program or a Funding (all skipped, or none at all) is listed in
     `summary.empty_files`, with why, for `_nothing_imported`."""
     before = (summary.rows_read, summary.programs, summary.funding, Counter(summary.reasons))
-    if sink.writer is not None:
-        source = _map_file_now(kind, path, sha, resolver, sink, summary, progress)
-    else:
-        with _fewer_collections():
-            source = _map_file_now(kind, path, sha, resolver, sink, summary, progress)
+    source = _map_file_now(kind, path, sha, resolver, sink, summary, progress)
     if (summary.programs, summary.funding) == before[1:3]:
         summary.empty_files.append(str(path))
         reasons = summary.reasons - before[3]
@@ -167,11 +166,11 @@ def _map_file_now(kind: str, path: Path, sha: str, resolver: Resolver, sink: sin
                       publisher=PUBLISHER)
 
 
-def _account(summary: ImportSummary, sink: sink_module.RecordSink) -> None:
-    summary.nodes_by_label.update(sink.labels)
+def _account(summary: ImportSummary, labels: Counter[str], types: Counter[str]) -> None:
+    summary.nodes_by_label.update(labels)
     summary.nodes_by_label["Source"] += 1  # the file's own Source node
-    summary.relationships_by_type.update(sink.types)
-    summary.organisations += sum(count for label, count in sink.labels.items() if label in vocab.ACTOR)
+    summary.relationships_by_type.update(types)
+    summary.organisations += sum(count for label, count in labels.items() if label in vocab.ACTOR)
 
 
 def _validate(kind: str, files: list[tuple[Path, str]], session: Session | None, summary: ImportSummary,
@@ -181,10 +180,11 @@ def _validate(kind: str, files: list[tuple[Path, str]], session: Session | None,
     for path, sha in files:
         sink = sink_module.RecordSink(None, source_id(sha))
         try:
-            _map_file(kind, path, sha, resolver, sink, summary, progress)
+            with _fewer_collections():
+                _map_file(kind, path, sha, resolver, sink, summary, progress)
         finally:
             sink.close()
-        _account(summary, sink)
+        _account(summary, sink.labels, sink.types)
         if session is not None and bookkeeping.state(session, source_id(sha)).status == bookkeeping.COMPLETE:
             summary.already_imported.append(str(path))
             summary.notes.append(f"{path.name}: already imported (these exact bytes); a real run changes nothing")
@@ -221,6 +221,8 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
     begun: list[str] = []
     paths = {source_id(sha): path for path, sha in todo}
     finished: list[dict[str, Any]] = []
+    mapper = MappingProcess(_map_in_child(kind, resolver, sink_module.BATCH_SIZE), todo, summary,
+                            progress is not None)
     try:
         for path, sha in todo:
             sid = source_id(sha)
@@ -229,20 +231,14 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
                 raise ImportInProgressError(path, _in_progress(0.0))
             begun.append(sid)
             writer = BatchWriter(driver, database, sid, owner)
-            sink = None
             rows_before = summary.rows_read
             try:
-                sink = sink_module.RecordSink(writer, sid, batch_size=sink_module.BATCH_SIZE,
-                                              rows_read=functools.partial(_rows_since, summary, rows_before))
-                source = _map_file(kind, path, sha, resolver, sink, summary, progress)
+                mapped = _write_file(mapper, writer, summary, progress)
                 writer.close()
             except BaseException:
                 writer.abandon()
                 raise
-            finally:
-                if sink is not None:
-                    sink.close()  # its per-file memory and spill file
-            _account(summary, sink)
+            _account(summary, mapped.labels, mapped.types)
             summary.nodes_created += writer.counts.nodes_created + 1  # + the Source node `begin` created
             summary.relationships_created += writer.counts.relationships_created
             if str(path) in summary.empty_files:
@@ -253,17 +249,54 @@ def _write(kind: str, driver: Driver, database: str | None, session: Session, fi
                 begun.remove(sid)
                 summary.nodes_created -= 1
                 continue
-            row = _source_row(source)
+            row = _source_row(mapped.source)
             row["props"]["importRows"] = summary.rows_read - rows_before
             finished.append(row)
+        mapper.close()
         bookkeeping.finish(session, finished, _now(), owner)
     except NotOwnedError as lost:
+        mapper.close()
         _undo(session, begun, owner)
         shown = ", ".join(str(paths[sid]) for sid in lost.args if sid in paths) or "-"
         raise ImportTakenOverError(shown, _TAKEN_OVER) from None
     except BaseException:
+        mapper.close()  # first: the child stops before the compensation starts
         _undo(session, begun, owner)
         raise
+
+
+def _map_in_child(kind: str, resolver: Resolver, batch_size: int) -> MapOne:
+    """The mapping of one file as the child process runs it (`mapping_process.MapOne`): into a sink whose
+    batches go down the pipe. No driver runs in the child, so it collects garbage less often."""
+    def map_one(path: Path, sha: str, summary: ImportSummary, target: sink_module.BatchTarget,
+                progress: Callable[[int], None] | None) -> tuple[FileSource, Counter[str], Counter[str]]:
+        sink = sink_module.RecordSink(target, source_id(sha), batch_size=batch_size,
+                                      rows_read=functools.partial(_rows_since, summary, summary.rows_read))
+        try:
+            with _fewer_collections():
+                source = _map_file(kind, path, sha, resolver, sink, summary, progress)
+        finally:
+            sink.close()  # its per-file memory and spill files
+        return source, sink.labels, sink.types
+    return map_one
+
+
+def _write_file(mapper: MappingProcess, writer: BatchWriter, summary: ImportSummary,
+                progress: Callable[[int], None] | None) -> FileMapped:
+    """Write the current file's batches as the child sends them; returns what the child reports at its end."""
+    while True:
+        kind, payload = mapper.next_message()
+        if kind == "batch":
+            writer.submit(payload)
+        elif kind == "progress":
+            if progress is not None:
+                progress(payload)
+        elif kind == "file":
+            payload.adopt(summary)
+            mapped: FileMapped = payload
+            return mapped
+        else:  # "error": the child's exception, file, line and field included
+            raise payload
 
 
 def _rows_since(summary: ImportSummary, before: int) -> int:

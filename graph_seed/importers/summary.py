@@ -35,8 +35,9 @@ class ImportSummary:
     notes: list[str] = field(default_factory=list)
     already_imported: list[str] = field(default_factory=list)  # files whose exact bytes were imported before
     nodes_by_label: Counter[str] = field(default_factory=Counter)
-    # relationship rows sent, by type: an edge that recurs in a later batch is MERGEd once but counted again
-    # (edges are de-duplicated per batch, to keep memory flat); `relationships_created` is what Neo4j created
+    # relationship rows sent, by type: an edge that recurs two or more batches later is MERGEd once but counted
+    # again (edges are de-duplicated over two batches, to keep memory flat); `relationships_created` is what
+    # Neo4j created
     relationships_by_type: Counter[str] = field(default_factory=Counter)
     nodes_created: int = 0
     relationships_created: int = 0

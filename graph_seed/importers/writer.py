@@ -1,7 +1,8 @@
-"""The background writer of an import: commits one batch at a time, in order, while the next is parsed.
+"""The background writer of an import: commits one batch at a time, in order, while the next is received.
 
-Why a writer thread: Neo4j and the parser each keep one core busy, so the next batch is parsed while the
-previous one is written. At most one batch is in flight and one is being filled: client memory stays flat.
+Why a writer thread: while one batch is written, the importing process already reads (unpickles) the next one
+from the mapping process (`mapping_process.py`). At most one batch is in flight and one is being received:
+client memory stays flat.
 """
 
 from __future__ import annotations
