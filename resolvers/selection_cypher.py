@@ -102,9 +102,16 @@ def _page(var: str, link: LinkShape, params: Params, names: _Names) -> str:
         if link.edge_sources is not None:
             sources = f", {_sources(f'{rel}.sources', link.edge_sources, params, names)}"
         edge = f"{rel} {{{', '.join(f'.{p}' for p in sorted(link.edge_props))}}}"
-        return (f"COLLECT {{ MATCH {pattern} WHERE ({condition}) AND ({after}) WITH {rel}, {node} "
-                f"ORDER BY {order} LIMIT {limit} "
-                f"RETURN [{edge}, {_projection(node, link.node, params, names)}{sources}] }}")
+        shaped = f"RETURN [{edge}, {_projection(node, link.node, params, names)}{sources}] }}"
+        plain = f"MATCH {pattern} WHERE ({condition}) AND ({after}) WITH {rel}, {node} ORDER BY {order} LIMIT {limit}"
+        if not _hub_eligible(link):
+            return f"COLLECT {{ {plain} {shaped}"
+        hub = _hub_condition(var, link, params)
+        walk = _name_walk(var, link, n, f"({condition}) AND ({after})", order, limit, params)
+        return (f"COLLECT {{ UNWIND [{hub}] AS g{n} CALL ({var}, g{n}) {{ "
+                f"UNWIND CASE WHEN g{n} THEN [] ELSE [1] END AS e{n} {plain} RETURN {rel}, {node} UNION ALL "
+                f"UNWIND CASE WHEN g{n} THEN [1] ELSE [] END AS e{n} {walk} }} "
+                f"WITH {rel}, {node} ORDER BY {order} LIMIT {limit} {shaped}")
     # Each node once, with how many levels away it is: the shortest of its paths, found after the page is cut
     # (an aggregation such as `min` is refused by Neo4j inside a subquery that sits in a projection).
     path, length = relation.pattern(var, f"q{n}", node), f"k{n}"
@@ -112,6 +119,62 @@ def _page(var: str, link: LinkShape, params: Params, names: _Names) -> str:
     return (f"COLLECT {{ MATCH {pattern} WHERE {condition} WITH DISTINCT {node} "
             f"WHERE {after} WITH {node} ORDER BY {order} LIMIT {limit} "
             f"RETURN [{{depth: {depth}}}, {_projection(node, link.node, params, names)}] }}")
+
+
+# A hub's page (`first: 5` of an agency's 100,000 programs by name) sorted every neighbour to return five. Where
+# the anchor has at least `HUB_MIN_DEGREE` relationships of the page's type and they reach at least one in
+# `HUB_SHARE` of the far label's nodes, the page instead walks the `entity_name` range index in name order and
+# keeps the nodes linked to the anchor (checked from the neighbour's side), stopping at the page's size. The
+# choice is made per request inside the statement, from the anchor's degree and the label's count (both read
+# from counts Neo4j keeps, not by visiting nodes). Settings of the module so tests can force either plan.
+HUB_MIN_DEGREE = 1_000
+HUB_SHARE = 20
+NAME_INDEX = "Entity(name)"  # `entity_name` in graph_seed/neo4j_writer.py
+
+
+def _hub_eligible(link: LinkShape) -> bool:
+    """Whether the name walk gives exactly the plain page: a page without a filter (a walk that finds few matches
+    could visit the whole index; a role is allowed, as the hub test counts the relationships of that role),
+    ordered by `name` alone, where no row without a name can come before the walk's rows (nulls sort last
+    ascending; descending, only once a named cursor is past them)."""
+    spec = link.spec
+    if link.relation.hops is not None or link.where or spec.keys != (("name",),):
+        return False
+    named_cursor = spec.after is not None and spec.after[0][0] is not None
+    return named_cursor or (spec.direction == "ASC" and spec.after is None)
+
+
+def _hub_condition(var: str, link: LinkShape, params: Params) -> str:
+    """True when the anchor is a hub for this page: many relationships of the type (its degree), and those the
+    page keeps (with a role: counted, reading each relationship's role) reach a fair share of the far label."""
+    relation = link.relation
+    left, right = ("-", "->") if relation.direction == "out" else ("<-", "-")
+    degree = f"COUNT {{ ({var}){left}[:{relation.rel_type}]{right}() }}"
+    kept = degree
+    if link.role is not None:
+        kept = f"COUNT {{ ({var}){left}[h:{relation.rel_type}]{right}() WHERE h.role = {params.add(link.role)} }}"
+    return (f"({degree} >= {params.add(HUB_MIN_DEGREE)} AND "
+            f"{kept} * {params.add(HUB_SHARE)} >= COUNT {{ (:{relation.target}) }})")
+
+
+def _name_walk(var: str, link: LinkShape, n: int, kept: str, order: str, limit: str, params: Params) -> str:
+    """The hub page from the name index: named rows in index order from the cursor on, checked against the
+    anchor; ascending, then the rows without a name (ordered by id) only if the named ones did not fill it."""
+    relation, spec = link.relation, link.spec
+    node, rel = f"x{n}", f"r{n}"
+    seek = f"{node}.name IS NOT NULL"
+    if spec.after is not None:
+        seek = f"{node}.name {'>=' if spec.direction == 'ASC' else '<='} {params.add(spec.after[0][0])}"
+    named = (f"COLLECT {{ MATCH ({node}:Entity) USING INDEX {node}:{NAME_INDEX} WHERE {seek} "
+             f"MATCH {relation.pattern(var, rel, node)} WHERE {kept} "
+             f"WITH {rel}, {node} ORDER BY {order} LIMIT {limit} RETURN [{rel}, {node}] }}")
+    tail = "[]"
+    if spec.direction == "ASC":
+        tail = (f"COLLECT {{ UNWIND CASE WHEN size(h{n}) < {limit} THEN [1] ELSE [] END AS t{n} "
+                f"MATCH {relation.pattern(var, rel, node)} WHERE {node}.name IS NULL AND {kept} "
+                f"WITH {rel}, {node} ORDER BY {node}.id ASC LIMIT {limit} RETURN [{rel}, {node}] }}")
+    return (f"WITH {named} AS h{n} UNWIND h{n} + {tail} AS p{n} "
+            f"RETURN p{n}[0] AS {rel}, p{n}[1] AS {node}")
 
 
 def _implied_target(relation: catalog.Relation) -> bool:
