@@ -59,6 +59,7 @@ WITH_VARIABLES = [
      lambda rng: {"t": rng.choice(WORDS), "n": rng.randint(1, 20)}),
 ]
 MAX_REQUESTS = 2_000_000
+SETTLED_AFTER = 90.0  # seconds after the import's end from which RSS is compared on the grown graph (settle + read)
 
 
 def varied(query: str, rng: random.Random) -> str:
@@ -221,6 +222,14 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
                   f"samples): first {first:.0f}, last {last:.0f}, max {peak:.0f} -> "
                   f"{'flat within 10%' if flat else 'NOT flat within 10%'}.",
                   "RSS over time (s: MiB): " + ", ".join(f"{at:.0f}: {value:.0f}" for at, value in rss[::6]), ""]
+        settled = [value for at, value in rss if imported is not None and imported.ended > 0
+                   and at >= imported.ended + SETTLED_AFTER]
+        if len(settled) > 1:  # the grown graph once the import is over (the goal's line above stays as it is)
+            low, high = min(settled), max(settled)
+            lines += [f"After the import (from {SETTLED_AFTER:.0f} s after its end, the graph no longer growing): "
+                      f"first {settled[0]:.0f}, last {settled[-1]:.0f}, min {low:.0f}, max {high:.0f} MiB -> "
+                      f"{'flat within 10%' if high <= 1.1 * settled[0] else 'NOT flat within 10%'} on the grown graph.",
+                      ""]
     lines += [f"Import: {imported.tail if imported else 'none (--no-import)'}", "",
               f"Load average before: {' '.join(load_before)}; after: {' '.join(load_after)} (2 cores, shared)."]
     return "\n".join(lines) + "\n"

@@ -34,8 +34,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingEr
 from resolvers.graph_version import GraphVersion
 from resolvers.measure_store import MAX_RESULTS, MAX_ROWS, MeasureStore
 from resolvers.release_memory import release_freed_memory
+from resolvers.row_feed import RowFeed
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
@@ -92,63 +91,17 @@ def graph_from_records(node_records: Iterable[Record], edge_records: Iterable[Re
     return graph_from_rows(nodes(), edges())
 
 
-class _RowFeed:
-    """Rows handed from the event loop (where the async driver decodes them) to the thread building the graph,
-    a chunk at a time through a bounded queue: at most `MAX_CHUNKS_QUEUED` chunks wait, so the rows held at
-    once stay bounded however large the graph (issue #15: the whole grown graph's records were held at once,
-    then copied into the graph). `abort` ends the builder's iteration when the read fails or is cancelled."""
-
-    def __init__(self) -> None:
-        self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=MAX_CHUNKS_QUEUED)
-        self.aborted = threading.Event()
-        self.handed = 0  # rows handed over so far (tests check how many are held at once)
-
-    def rows(self) -> Iterator[Record]:
-        """One query's rows, up to its end marker (builder thread)."""
-        while True:
-            try:
-                chunk = self.queue.get(timeout=0.2)
-            except queue.Empty:
-                if self.aborted.is_set():
-                    raise ProjectionAbortedError("the projection's read ended early") from None
-                continue
-            if chunk is None:
-                return
-            yield from chunk
-            del chunk
-
-    async def put(self, chunk: list[Record] | None) -> None:
-        """Hand over a chunk (or a query's end marker, None), waiting off the event loop while the queue is full."""
-        self.handed += len(chunk or ())
-        try:
-            self.queue.put_nowait(chunk)
-        except queue.Full:
-            await asyncio.to_thread(self._put_unless_aborted, chunk)
-
-    def _put_unless_aborted(self, chunk: list[Record] | None) -> None:
-        while not self.aborted.is_set():
-            try:
-                self.queue.put(chunk, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-
-class ProjectionAbortedError(Exception):
-    """The builder's rows stopped because the read failed or was cancelled (the read's own error is raised)."""
-
-
 async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx.MultiDiGraph]:
     """The graph version and the whole graph, read in one transaction and built while it is read.
 
-    Why streamed: the rows of a grown graph (30,000 imported rows: about 54,000 nodes and 120,000 edges) held all
-    at once took more memory than the graph built from them (`docs/benchmarks.md`, "Where the memory goes",
-    session 7). Rows are read `CHUNK_ROWS` at a time and handed to a worker thread that adds them to the graph
+    Why streamed: the rows of a grown graph (the soak's 30,000-row import: 43,966 nodes, 168,239 edges) held all
+    at once added 128 MiB to the 257 MiB of the graph built from them (`docs/benchmarks.md`, "Where the memory
+    goes", session 7). Rows are read `CHUNK_ROWS` at a time and handed to a worker thread that adds them to the graph
     (`graph_from_records`), so the event loop only decodes and the rows held at once stay bounded. One explicit
     transaction, not a retried transaction function: a retry would feed the builder the same rows twice.
     """
     runner.queries_sent += 3
-    feed = _RowFeed()
+    feed = RowFeed(MAX_CHUNKS_QUEUED)
 
     async def read() -> int:
         async with runner.driver.session(database=runner.database, default_access_mode=READ_ACCESS) as session:
@@ -156,29 +109,12 @@ async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx
             try:
                 version = int((await (await tx.run(GRAPH_VERSION)).single(strict=True))["version"])
                 for cypher in (NODES_QUERY, EDGES_QUERY):
-                    chunk: list[Record] = []
-                    async for record in await tx.run(cypher):
-                        chunk.append(record)
-                        if len(chunk) >= CHUNK_ROWS:
-                            await feed.put(chunk)
-                            chunk = []
-                    await feed.put(chunk)
-                    await feed.put(None)
+                    await feed.read_chunks(await tx.run(cypher), CHUNK_ROWS)
             finally:
                 await tx.close()
             return version
 
-    builder = asyncio.ensure_future(asyncio.to_thread(graph_from_records, feed.rows(), feed.rows()))
-    builder.add_done_callback(lambda _: feed.aborted.set())  # a failed builder must not leave the reader waiting
-    try:
-        version = await (read() if runner.health is None else runner.health.guarded(runner.driver, read()))
-        graph = await asyncio.shield(builder)
-    except BaseException:
-        feed.aborted.set()
-        await asyncio.wait({builder})  # the thread stops at its next row: it must not outlive the read
-        if not builder.cancelled():
-            builder.exception()  # the read's own error is the one raised; the builder's is only its echo
-        raise
+    version, graph = await feed.build_while(read(), runner, graph_from_records, feed.rows(), feed.rows())
     return version, graph
 
 

@@ -19,6 +19,7 @@ from graph_seed.records import load_dataset
 from resolvers import network as resolvers_network
 from resolvers.cypher import CypherRunner
 from resolvers.network import NetworkCache, read_projection
+from resolvers.row_feed import RowFeed
 
 pytestmark = pytest.mark.neo4j
 
@@ -48,12 +49,12 @@ def test_rows_held_while_the_projection_is_read_are_bounded_and_the_graph_is_the
     monkeypatch.setattr(resolvers_network, "MAX_CHUNKS_QUEUED", 1)
     feeds: list[Any] = []
 
-    class Recorded(resolvers_network._RowFeed):
-        def __init__(self) -> None:
-            super().__init__()
+    class Recorded(RowFeed):
+        def __init__(self, max_chunks: int) -> None:
+            super().__init__(max_chunks)
             feeds.append(self)
 
-    monkeypatch.setattr(resolvers_network, "_RowFeed", Recorded)
+    monkeypatch.setattr(resolvers_network, "RowFeed", Recorded)
     real = resolvers_network.graph_from_records
     held: list[int] = []  # rows handed over but not yet taken by the builder, each time it takes one
     consumed = [0]
