@@ -128,15 +128,27 @@ async def _memory(home: Path, neo4j_port: str) -> None:
             del graph
             gc.collect()
             release_freed_memory()
-        # 3. the rows one fundingAggregate read holds (the grouped statement's rows as dicts, then batches)
+        # 3. one fundingAggregate: every batch held at once (as before session 7), then streamed (as now)
+        await asyncio.sleep(0.5)  # let the executor drop its reference to the streamed graph
+        gc.collect()
         for dims in (["flowType", "country"], ["flowType", "recipient"]):
             tracemalloc.reset_peak()
             base, _ = tracemalloc.get_traced_memory()
             batches = await aggregates.funding_batches(runner, dims, None, None)
+            result = aggregates.money.aggregate_batches(batches, dims)
             now, peak = tracemalloc.get_traced_memory()
-            print(f"fundingAggregate by {dims[1]}: {len(batches):,} batches kept = {_mib(now - base)}, "
-                  f"peak while read {_mib(peak - base)}", flush=True)
-            del batches
+            print(f"fundingAggregate by {dims[1]}, all rows held: {len(batches):,} batches = {_mib(now - base)} "
+                  f"with the result, peak {_mib(peak - base)}", flush=True)
+            del batches, result
+            gc.collect()
+            tracemalloc.reset_peak()
+            base, _ = tracemalloc.get_traced_memory()
+            result = await aggregates.funding_aggregate(runner, dims, None, None)
+            now, peak = tracemalloc.get_traced_memory()
+            print(f"fundingAggregate by {dims[1]}, streamed: {len(result.groups):,} groups = {_mib(now - base)}, "
+                  f"peak {_mib(peak - base)}", flush=True)
+            del result
+            gc.collect()
         tracemalloc.stop()
     finally:
         await driver.close()
