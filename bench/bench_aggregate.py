@@ -81,6 +81,22 @@ def profile(home: Path, neo4j_port: str) -> None:
             funding = session.run("MATCH (n:Funding) RETURN count(n) AS n").single()["n"]  # type: ignore[index]
         print(f"{name} (groupBy COUNTRY): {len(rows):,} rows for {funding:,} Fundings, {hits(plan):,} db hits, "
               f"all rows read in {took * 1000:,.0f} ms", flush=True)
+        if not hasattr(aggregates, "FUNDING_ROWS"):
+            return
+        with driver.session() as session:  # grouped inside Neo4j or one row per Funding, same load, in turn
+            for dims in (["flowType", "program", "country", "fiscalYear"], ["flowType", "funder", "recipient"]):
+                params = {"flowType": None, **aggregates.needs(dims)}
+                spent: dict[str, list[float]] = {"FUNDING_BATCHES": [], "FUNDING_ROWS": []}
+                counted: dict[str, int] = {}
+                for _ in range(3):
+                    for kind in spent:
+                        cypher = getattr(aggregates, kind).format(where="true")
+                        started = time.monotonic()
+                        counted[kind] = len(list(session.run(cypher, params)))
+                        spent[kind].append(time.monotonic() - started)
+                print(f"groupBy {dims[1:]}: " + "; ".join(
+                    f"{kind} {counted[kind]:,} rows read in {statistics.median(t) * 1000:,.0f} ms (median of 3)"
+                    for kind, t in spent.items()), flush=True)
     finally:
         driver.close()
 
