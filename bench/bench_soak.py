@@ -235,6 +235,26 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
     return "\n".join(lines) + "\n"
 
 
+def server_errors(log: Path, most: int = 5) -> str:
+    """The first `most` internal errors of the server's log, with their tracebacks' last lines (the log lives in a
+    temporary folder deleted with it: an `INTERNAL` in the report could not be traced without this)."""
+    if not log.exists():
+        return ""
+    lines = log.read_text(errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if "internal error" in line][:most]
+    if not starts:
+        return "\nServer log: no internal error.\n"
+    out = ["", f"Server log: {sum('internal error' in line for line in lines)} internal error(s); the first:", ""]
+    for i in starts:
+        block = [lines[i]]
+        for line in lines[i + 1:i + 200]:
+            block.append(line)
+            if line and not line.startswith((" ", "Traceback", "During", "The above")):
+                break  # the exception's own line ends the traceback
+        out += ["    " + line[:300] for line in [block[0], *block[-4:]]] + [""]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, choices=range(1, 33), metavar="1-32")
@@ -269,6 +289,7 @@ def main() -> None:
             with running_server(home / "serve", extra_env=server_env) as url:
                 text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
                             not args.no_import)
+            text += server_errors(home / "serve" / "serve.log")
     print(text)
     if args.output:
         args.output.write_text(text)
