@@ -170,12 +170,56 @@ async def _memory(home: Path, neo4j_port: str) -> None:
         await driver.close()
 
 
+def _hwm_mib() -> float:
+    """This process's peak RSS so far (VmHWM), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _memory_untraced(home: Path, neo4j_port: str) -> None:
+    """RSS, peak RSS and glibc's figures without `tracemalloc` (whose own bookkeeping is malloc'ed and would
+    count as freed-but-kept memory): the streamed read first, then the read holding every row."""
+    settings = Settings(_env_file=None, CBSI_DATA_DIR=home / "serve", CBSI_NEO4J_PORT=int(neo4j_port))
+    driver = async_driver(resolve_target(settings, start_local=False))
+    runner = CypherRunner(driver, None, 600.0)
+
+    def show(what: str) -> None:
+        print(f"{what}: RSS {rss_mib():.0f} MiB, peak {_hwm_mib():.0f} MiB; {malloc_summary()}", flush=True)
+
+    try:
+        show("start")
+        _, graph = await network.read_projection(runner, 600.0)
+        show(f"streamed read done ({graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges held)")
+        del graph
+        await asyncio.sleep(0.5)
+        gc.collect()
+        show("graph dropped")
+        release_freed_memory()
+        show("after malloc_trim(0)")
+        _, nodes, edges = await runner.read_snapshot(network.GRAPH_VERSION, network.NODES_QUERY, network.EDGES_QUERY,
+                                                     timeout=600.0)
+        show("all rows held")
+        graph = network.graph_from_records(nodes, edges)
+        show("all rows and the graph held")
+        del nodes, edges, graph
+        gc.collect()
+        show("all dropped")
+        release_freed_memory()
+        show("after malloc_trim(0)")
+    finally:
+        await driver.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="data folder kept between runs")
     parser.add_argument("--import-rows", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="measure where the memory goes instead of timing")
+    parser.add_argument("--memory-untraced", action="store_true",
+                        help="after the timings, RSS and glibc figures of the projection read without tracemalloc")
     args = parser.parse_args()
     home = args.home.resolve()
     neo4j_port = str(free_port())
@@ -207,6 +251,8 @@ def main() -> None:
             errors = [e.get("extensions", {}).get("code") for e in answer.get("errors") or []]
             print(f"| {name} | {statistics.median(times) * 1000:,.0f} | {min(times) * 1000:,.0f} | {groups} | "
                   f"{','.join(map(str, errors)) or '-'} |", flush=True)
+        if args.memory_untraced:
+            asyncio.run(_memory_untraced(home, neo4j_port))
 
 
 if __name__ == "__main__":
