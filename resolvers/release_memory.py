@@ -1,11 +1,11 @@
 """Hand memory that Python has freed back to the operating system (glibc `malloc_trim`), where glibc is the libc.
 
-Why: a projection of a grown graph is hundreds of MiB of small objects. When it is superseded and freed,
-CPython returns the memory to glibc's malloc, which keeps most of it in its arenas (only the top of the main
-heap is given back): RSS keeps the high-water mark of the largest graph ever read, so RSS "over time" says
-nothing about what is alive. `malloc_trim(0)` releases the free pages of every arena (`madvise`), so RSS
-follows what is in use. It takes a few milliseconds per hundred MiB and holds no Python lock: call it in a
-worker thread after dropping something large. Elsewhere (musl, macOS) it does nothing.
+Why: a projection of a grown graph is hundreds of MiB. When it is superseded and freed, what glibc's malloc
+held of it can stay in its arenas (only the top of the main heap is given back on its own), so RSS would keep a
+high-water mark. `malloc_trim(0)` releases the free pages of every arena (`madvise`). Measured on the soak's grown
+graph without tracemalloc (`docs/benchmarks.md`, session 7), dropping the projection gave the memory back by
+itself and the trim released only 3 MiB more: a cheap guard, not a measured fix. It holds no Python lock: call
+it in a worker thread after dropping something large. Elsewhere (musl, macOS) it does nothing.
 """
 
 from __future__ import annotations
