@@ -59,6 +59,7 @@ WITH_VARIABLES = [
      lambda rng: {"t": rng.choice(WORDS), "n": rng.randint(1, 20)}),
 ]
 MAX_REQUESTS = 2_000_000
+SETTLED_AFTER = 90.0  # seconds after the import's end from which RSS is compared on the grown graph (settle + read)
 
 
 def varied(query: str, rng: random.Random) -> str:
@@ -221,9 +222,37 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
                   f"samples): first {first:.0f}, last {last:.0f}, max {peak:.0f} -> "
                   f"{'flat within 10%' if flat else 'NOT flat within 10%'}.",
                   "RSS over time (s: MiB): " + ", ".join(f"{at:.0f}: {value:.0f}" for at, value in rss[::6]), ""]
+        settled = [value for at, value in rss if imported is not None and imported.ended > 0
+                   and at >= imported.ended + SETTLED_AFTER]
+        if len(settled) > 1:  # the grown graph once the import is over (the goal's line above stays as it is)
+            low, high = min(settled), max(settled)
+            lines += [f"After the import (from {SETTLED_AFTER:.0f} s after its end, the graph no longer growing): "
+                      f"first {settled[0]:.0f}, last {settled[-1]:.0f}, min {low:.0f}, max {high:.0f} MiB -> "
+                      f"{'flat within 10%' if high <= 1.1 * settled[0] else 'NOT flat within 10%'} on the grown graph.",
+                      ""]
     lines += [f"Import: {imported.tail if imported else 'none (--no-import)'}", "",
               f"Load average before: {' '.join(load_before)}; after: {' '.join(load_after)} (2 cores, shared)."]
     return "\n".join(lines) + "\n"
+
+
+def server_errors(log: Path, most: int = 5) -> str:
+    """The first `most` internal errors of the server's log, with their tracebacks' last lines (the log lives in a
+    temporary folder deleted with it: an `INTERNAL` in the report could not be traced without this)."""
+    if not log.exists():
+        return ""
+    lines = log.read_text(errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if "internal error" in line][:most]
+    if not starts:
+        return "\nServer log: no internal error.\n"
+    out = ["", f"Server log: {sum('internal error' in line for line in lines)} internal error(s); the first:", ""]
+    for i in starts:
+        block = [lines[i]]
+        for line in lines[i + 1:i + 200]:
+            block.append(line)
+            if line and not line.startswith((" ", "Traceback", "During", "The above")):
+                break  # the exception's own line ends the traceback
+        out += ["    " + line[:300] for line in [block[0], *block[-4:]]] + [""]
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -260,6 +289,7 @@ def main() -> None:
             with running_server(home / "serve", extra_env=server_env) as url:
                 text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
                             not args.no_import)
+            text += server_errors(home / "serve" / "serve.log")
     print(text)
     if args.output:
         args.output.write_text(text)

@@ -15,14 +15,22 @@ asked for are summed, the rest reported as left out; attribution to countries fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import asyncio
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, LiteralString
+
+from neo4j import READ_ACCESS, Query, Record
 
 from analysis import money
+from resolvers.background import BackgroundTasks
 from resolvers.cypher import CypherRunner
+from resolvers.row_feed import RowFeed
 from resolvers.where import compile_where
 
 DIMENSIONS = money.DIMENSIONS
+CHUNK_ROWS = 1_000  # rows handed to the thread that shares them out, at once
+MAX_CHUNKS_QUEUED = 4  # chunks waiting for it
 
 # One row per batch of Fundings that the money rules read alike, grouped inside Neo4j: the grouping keys are what
 # `analysis.money.FundingFacts.from_row` reads (the shape `facts_from_graph` builds), cut to what the requested
@@ -75,6 +83,20 @@ RETURN n.flowType AS flowType, n.fiscalYear AS fiscalYear, n.fiscalYearStart AS 
        sum(n.amountUsd) AS usd, min(n.amountUsd) AS minUsd, max(n.amountUsd) AS maxUsd
 """
 
+# The same facts, one row per Funding, for groupings whose batches cannot shrink: grouped by program (10,976
+# programs on the soak's grown graph: 29,933 groups for 30,129 Fundings) or recipient (28,608 batches), grouping
+# inside Neo4j on keys of nested lists and maps only costs time (issue #15: by PROGRAM, COUNTRY, FISCAL_YEAR took
+# longer grouped than the per-Funding code it replaced). A row of one Funding is a batch of one.
+FUNDING_ROWS = FUNDING_BATCHES.replace(
+    "collect(CASE WHEN n.amountUsd IS NOT NULL THEN n.id END) AS ids",
+    "[x IN [n] WHERE x.amountUsd IS NOT NULL | x.id] AS ids",
+).replace(
+    "collect(CASE WHEN n.amountUsd IS NULL THEN n.id END) AS unconverted",
+    "[x IN [n] WHERE x.amountUsd IS NULL | x.id] AS unconverted",
+).replace("sum(n.amountUsd) AS usd, min(n.amountUsd) AS minUsd, max(n.amountUsd) AS maxUsd",
+          "n.amountUsd AS usd, n.amountUsd AS minUsd, n.amountUsd AS maxUsd")
+UNGROUPED_DIMENSIONS = frozenset({"program", "recipient"})  # one row per Funding when grouped by any of these
+
 
 def group_dimensions(group_by: list[str], flow_type: str | None) -> list[str]:
     """The grouping keys actually used: `flowType` is added unless one flow type was chosen."""
@@ -93,30 +115,93 @@ def needs(dims: list[str]) -> dict[str, bool]:
             "focusAreas": "focusArea" in dims, "programIds": "program" in dims, "recipientIds": "recipient" in dims}
 
 
+def batch_of(row: Mapping[str, Any]) -> money.FundingBatch:
+    """One `FUNDING_BATCHES` row as the batch of Fundings it stands for."""
+    ids, unconverted = tuple(row["ids"]), tuple(row["unconverted"])
+    facts = money.FundingFacts.from_row({**row, "id": (ids or unconverted)[0], "amountUsd": None})
+    usd = float(row["usd"]) if ids else 0.0
+    low, high = row["minUsd"], row["maxUsd"]
+    return money.FundingBatch(facts, ids, unconverted, usd, None if low is None else float(low),
+                              None if high is None else float(high))
+
+
+def _statement(dims: list[str], where: dict[str, Any] | None,
+               flow_type: str | None) -> tuple[LiteralString, dict[str, Any]]:
+    condition, params = compile_where("Funding", where)
+    statement = FUNDING_ROWS if UNGROUPED_DIMENSIONS & set(dims) else FUNDING_BATCHES
+    return statement.format(where=condition), {**params, "flowType": flow_type, **needs(dims)}
+
+
 async def funding_batches(runner: CypherRunner, dims: list[str], where: dict[str, Any] | None,
                           flow_type: str | None) -> list[money.FundingBatch]:
-    condition, params = compile_where("Funding", where)
-    rows = await runner.read(FUNDING_BATCHES.format(where=condition),
-                             {**params, "flowType": flow_type, **needs(dims)})
-    batches = []
-    for row in rows:
-        ids, unconverted = tuple(row["ids"]), tuple(row["unconverted"])
-        facts = money.FundingFacts.from_row({**row, "id": (ids or unconverted)[0], "amountUsd": None})
-        usd = float(row["usd"]) if ids else 0.0
-        low, high = row["minUsd"], row["maxUsd"]
-        batches.append(money.FundingBatch(facts, ids, unconverted, usd, None if low is None else float(low),
-                                          None if high is None else float(high)))
-    return batches
+    """Every batch at once (benchmarks and tests; `funding_aggregate` streams them instead)."""
+    cypher, params = _statement(dims, where, flow_type)
+    return [batch_of(row) for row in await runner.read(cypher, params)]
 
 
 async def funding_aggregate(
     runner: CypherRunner, group_by: list[str], where: dict[str, Any] | None, flow_type: str | None,
     period_kinds: Iterable[str] | None = None, include_estimates: bool = True,
 ) -> money.Aggregate:
-    """The groups (and what was left out) for the Fundings matching `where` (and `flowType`)."""
+    """The groups (and what was left out) for the Fundings matching `where` (and `flowType`).
+
+    Why streamed into a worker thread (`resolvers.row_feed`): on the soak's grown graph one read by recipient
+    held 28,608 rows (91 MiB at its peak) and split them on the event loop, on up to 8 requests at once (issue
+    #15). Now at most `MAX_CHUNKS_QUEUED` chunks of `CHUNK_ROWS` rows wait while a thread shares each batch out
+    as it comes. One auto-commit read with the runner's time limit (no retry: the rows are consumed as read).
+    """
     dims = group_dimensions(group_by, flow_type)
-    batches = await funding_batches(runner, dims, where, flow_type)
-    return money.aggregate_batches(batches, dims, period_kinds, include_estimates)
+    kinds = None if period_kinds is None else list(period_kinds)
+    cypher, params = _statement(dims, where, flow_type)
+    feed = RowFeed(MAX_CHUNKS_QUEUED)
+    runner.queries_sent += 1
+
+    async def read() -> None:
+        async with runner.driver.session(database=runner.database, default_access_mode=READ_ACCESS) as session:
+            await feed.read_chunks(await session.run(Query(cypher, timeout=runner.timeout), params), CHUNK_ROWS)
+
+    def consume(rows: Iterator[Record]) -> money.Aggregate:
+        return money.aggregate_batches((batch_of(row) for row in rows), dims, kinds, include_estimates)
+
+    _, result = await feed.build_while(read(), runner, consume, feed.rows())
+    return result
+
+
+class SharedAggregates:
+    """Identical `fundingAggregate` requests at the same graph version share one computation while it runs.
+
+    Why: the HTTP response cache keeps an answer only once it is computed; on a graph grown by an import one
+    aggregate takes seconds, and 8 clients asking the same one at once (the soak after each version change) ran
+    it 8 times side by side, until all timed out (issue #15). A request joins a computation only if it was
+    started for the same graph version the request read, so the rows are at least as new as the request's
+    version; nothing is kept once the computation ends (the response cache keeps answers). The computation
+    runs as a task of its own: a request that gives up does not cancel it for the others.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Task[money.Aggregate]] = {}
+        self._tasks = BackgroundTasks()
+        self.started = 0  # computations started (tests check identical requests share one)
+
+    async def get(self, runner: CypherRunner, version: int, group_by: list[str], where: dict[str, Any] | None,
+                  flow_type: str | None, period_kinds: Iterable[str] | None = None,
+                  include_estimates: bool = True) -> money.Aggregate:
+        kinds = None if period_kinds is None else sorted(period_kinds)
+        loop = asyncio.get_running_loop()
+        key = json.dumps([id(loop), version, group_by, where, flow_type, kinds, include_estimates], sort_keys=True,
+                         default=str)
+        task = self._running.get(key)
+        if task is None or task.get_loop() is not loop:
+            task = self._tasks.start(loop, funding_aggregate(runner, group_by, where, flow_type, kinds,
+                                                             include_estimates))
+            self.started += 1
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._running.pop(key, None) if self._running.get(key) is done
+                                   else None)
+        return await asyncio.shield(task)
+
+
+SHARED = SharedAggregates()  # one per process: keys hold the event loop, entries live only while they run
 
 
 def aggregate(rows: Iterable[dict[str, Any]], dims: list[str]) -> list[money.Group]:

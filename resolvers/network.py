@@ -35,12 +35,12 @@ import asyncio
 import inspect
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from neo4j import Record
+from neo4j import READ_ACCESS, Record
 
 from analysis.measures import MEASURES
 from analysis.projection import EDGES_QUERY, INTERNAL_NODE_PROPERTIES, NODES_QUERY
@@ -51,10 +51,14 @@ from resolvers.cypher import CypherRunner
 from resolvers.errors import BusyError, ProjectionTimeoutError, StillComputingError, is_timeout
 from resolvers.graph_version import GraphVersion
 from resolvers.measure_store import MAX_RESULTS, MAX_ROWS, MeasureStore
+from resolvers.release_memory import release_freed_memory
+from resolvers.row_feed import RowFeed
 
 PROJECTION_TIMEOUT = 600.0  # seconds Neo4j may take to hand over the whole graph
 MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes on a large graph)
 FAILURE_TTL = 60.0  # seconds a failed projection is reported as such before it is tried again
+CHUNK_ROWS = 2_000  # rows handed to the graph builder at once (`read_projection`)
+MAX_CHUNKS_QUEUED = 4  # chunks waiting for the builder: at most this many times CHUNK_ROWS rows held besides the graph
 
 
 def _head(result: Any, top: int | None) -> Any:
@@ -64,19 +68,54 @@ def _head(result: Any, top: int | None) -> Any:
     return result.head(int(top))
 
 
-def graph_from_records(node_records: list[Record], edge_records: list[Record]) -> nx.MultiDiGraph:
+def graph_from_records(node_records: Iterable[Record], edge_records: Iterable[Record]) -> nx.MultiDiGraph:
     """The projection from the rows of `NODES_QUERY` and `EDGES_QUERY` (CPU-bound: run it in a thread).
 
-    Neo4j reads are read-committed: a relationship committed between the two queries can name a node the
-    first did not return. Such edges are left out rather than adding a node without its label.
+    The rows may be iterators that are still being read (`read_projection`): every node row is consumed before
+    the first edge row, and each row is dropped once it is in the graph. Neo4j reads are read-committed: a
+    relationship committed between the two queries can name a node the first did not return. Such edges are
+    left out rather than adding a node without its label.
     """
-    ids = {r["id"] for r in node_records}
-    return graph_from_rows(
-        ((r["id"], r["label"], {k: v for k, v in r["props"].items() if k not in INTERNAL_NODE_PROPERTIES})
-         for r in node_records),
-        ((r["start"], r["type"], r["end"], r["props"]) for r in edge_records
-         if r["start"] in ids and r["end"] in ids),
-    )
+    ids: set[str] = set()
+
+    def nodes() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for r in node_records:
+            ids.add(r["id"])
+            yield r["id"], r["label"], {k: v for k, v in r["props"].items() if k not in INTERNAL_NODE_PROPERTIES}
+
+    def edges() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        for r in edge_records:
+            if r["start"] in ids and r["end"] in ids:
+                yield r["start"], r["type"], r["end"], r["props"]
+
+    return graph_from_rows(nodes(), edges())
+
+
+async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx.MultiDiGraph]:
+    """The graph version and the whole graph, read in one transaction and built while it is read.
+
+    Why streamed: the rows of a grown graph (the soak's 30,000-row import: 43,966 nodes, 168,239 edges) held all
+    at once added 128 MiB to the 257 MiB of the graph built from them (`docs/benchmarks.md`, "Where the memory
+    goes", session 7). Rows are read `CHUNK_ROWS` at a time and handed to a worker thread that adds them to the graph
+    (`graph_from_records`), so the event loop only decodes and the rows held at once stay bounded. One explicit
+    transaction, not a retried transaction function: a retry would feed the builder the same rows twice.
+    """
+    runner.queries_sent += 3
+    feed = RowFeed(MAX_CHUNKS_QUEUED)
+
+    async def read() -> int:
+        async with runner.driver.session(database=runner.database, default_access_mode=READ_ACCESS) as session:
+            tx = await session.begin_transaction(timeout=timeout)
+            try:
+                version = int((await (await tx.run(GRAPH_VERSION)).single(strict=True))["version"])
+                for cypher in (NODES_QUERY, EDGES_QUERY):
+                    await feed.read_chunks(await tx.run(cypher), CHUNK_ROWS)
+            finally:
+                await tx.close()
+            return version
+
+    version, graph = await feed.build_while(read(), runner, graph_from_records, feed.rows(), feed.rows())
+    return version, graph
 
 
 @dataclass(frozen=True)
@@ -264,22 +303,20 @@ class NetworkCache:
             previous = None  # its task's result is the previous graph: not this frame's to keep alive
             work.reading = True
             try:
-                version_records, node_records, edge_records = await runner.read_snapshot(
-                    GRAPH_VERSION, NODES_QUERY, EDGES_QUERY, timeout=self.projection_timeout)
+                read_version, graph = await read_projection(runner, self.projection_timeout)
             except Exception as exc:
                 if not is_timeout(exc):
                     raise
                 raise ProjectionTimeoutError(
                     f"reading the whole graph for network measures took longer than {self.projection_timeout:g} s "
                     "(CBSI_NETWORK_TIMEOUT); raise that limit for a graph this large") from None
-            read_version = int(version_records[0]["version"])  # read first: the rows are at least this new
-            graph = await asyncio.to_thread(graph_from_records, node_records, edge_records)
-            del version_records, node_records, edge_records  # the rows: as large as the graph, not needed now
             self.projections += 1
             # also a version that went back (GraphMeta deleted): reads end in order. The superseded graph is
             # dropped here, with its results and errors; only measures still running on it hold it until they end.
             self.store.move_to(read_version)
             self.graph, self.version, self.read_at = graph, read_version, time.time()
+            del graph
+            await asyncio.to_thread(release_freed_memory)  # the superseded graph's memory back to the system
             self._projection_failure = None
             return self._current()
         except Exception as exc:

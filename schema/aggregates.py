@@ -13,6 +13,7 @@ from graph_seed import vocabulary as vocab
 from resolvers import aggregates
 from schema.context import GraphQLContext
 from schema.filters import FundingWhere, to_dict
+from schema.network import request_graph_version
 from schema.types import Entity, load_node
 
 FlowType = strawberry.enum(  # type: ignore[call-overload]  # the functional Enum API is invisible to mypy
@@ -138,9 +139,10 @@ async def funding_aggregate_field(
     include_estimates: bool = True,
 ) -> FundingAggregate:
     chosen = flow_type.value if flow_type else None  # type: ignore[attr-defined]
-    result = await aggregates.funding_aggregate(
-        info.context.runner, [d.value for d in group_by], to_dict(where) if where else None, chosen,
-        None if periods is None else [str(p.value) for p in periods], include_estimates)
+    result = await aggregates.SHARED.get(
+        info.context.runner, await request_graph_version(info), [d.value for d in group_by],
+        to_dict(where) if where else None, chosen, None if periods is None else [str(p.value) for p in periods],
+        include_estimates)
     out = []
     for group in result.groups:
         keys = [FundingGroupKey(dimension=FundingDimension(d), value=v, name=n) for d, v, n in group.key]

@@ -46,7 +46,9 @@ def test_grouped_read_equals_the_per_funding_money_logic(seeded_graph: Driver,
                     expected = money.aggregate(facts, dims, kinds, estimates)
                     out.append((_plain(got), _plain(expected), 0))
                 batches = await aggregates.funding_batches(runner, dims, None, None)
-                out.append((None, None, len(batches)))
+                out.append((None, None, len(batches) if not aggregates.UNGROUPED_DIMENSIONS & set(dims) else 0))
+                if aggregates.UNGROUPED_DIMENSIONS & set(dims):  # by program or recipient: one row per Funding
+                    assert len(batches) == len(facts)
             return out
         finally:
             await driver.close()
@@ -57,3 +59,88 @@ def test_grouped_read_equals_the_per_funding_money_logic(seeded_graph: Driver,
     rows = [n for _g, _e, n in results if n]
     assert max(rows) < len(facts), "Fundings that split alike come back as one row"
     assert rows[0] < len(facts) / 2  # by flow type alone: one row per flow type and period
+
+
+def test_batches_are_shared_out_in_a_worker_thread_as_they_are_read(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    from collections.abc import Iterable, Iterator
+
+    from resolvers.row_feed import RowFeed
+
+    import_files(seeded_graph, "fa-csv", [SAMPLES / "fa_gov_El_Salvador_sample_100rows.csv"])
+    facts = money.all_facts(from_neo4j(seeded_graph))
+    monkeypatch.setattr(aggregates, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(aggregates, "MAX_CHUNKS_QUEUED", 1)
+    feeds: list[RowFeed] = []
+
+    class Recorded(RowFeed):
+        def __init__(self, max_chunks: int) -> None:
+            super().__init__(max_chunks)
+            feeds.append(self)
+
+    monkeypatch.setattr(aggregates, "RowFeed", Recorded)
+    real = money.aggregate_batches
+    held: list[int] = []  # rows handed over but not yet shared out, each time one batch is taken
+    threads: list[bool] = []
+
+    def sharing(batches: Iterable[money.FundingBatch], *args: Any) -> money.Aggregate:
+        threads.append(threading.current_thread() is threading.main_thread())
+
+        def counting() -> Iterator[money.FundingBatch]:
+            for n, batch in enumerate(batches, start=1):
+                held.append(feeds[-1].handed - n)
+                yield batch
+
+        return real(counting(), *args)
+
+    monkeypatch.setattr(money, "aggregate_batches", sharing)
+    uri, user, password = neo4j_auth
+    dims = ["flowType", "recipient", "country"]
+
+    async def go() -> money.Aggregate:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            return await aggregates.funding_aggregate(CypherRunner(driver, None, 30.0), dims, None, None)
+        finally:
+            await driver.close()
+
+    got = asyncio.run(go())
+    assert _plain(got) == _plain(real((money.FundingBatch.of(f) for f in facts), dims))
+    assert threads == [False]  # shared out in a worker thread, not on the event loop
+    assert len(held) > 6 and max(held) <= 2 * (1 + 2)  # never all rows at once: one chunk queued, two in hand
+
+
+def test_identical_aggregates_at_one_graph_version_share_one_computation(
+    seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
+) -> None:
+    from schema import QueryLimits, build_schema
+    from schema.context import GraphQLContext
+
+    schema = build_schema(QueryLimits())
+    query = "{ fundingAggregate(groupBy: [COUNTRY]) { groups { key { value } totalUsd count } } }"
+    other = "{ fundingAggregate(groupBy: [FISCAL_YEAR]) { groups { key { value } totalUsd count } } }"
+    uri, user, password = neo4j_auth
+
+    async def go() -> tuple[list[Any], int, int]:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            def run(text: str) -> Any:
+                return schema.execute(text, context_value=GraphQLContext.create(driver, None, 30.0, 100))
+            before = aggregates.SHARED.started
+            results = list(await asyncio.gather(run(query), run(query), run(query), run(other)))
+            shared = aggregates.SHARED.started - before
+            with seeded_graph.session() as session:  # the graph moves: the next request computes anew
+                session.run("MATCH (m:GraphMeta) SET m.version = m.version + 1").consume()
+            results.append(await run(query))
+            return results, shared, aggregates.SHARED.started - before
+        finally:
+            await driver.close()
+
+    results, shared, total = asyncio.run(go())
+    assert all(r.errors is None for r in results), [r.errors for r in results]
+    assert results[0].data == results[1].data == results[2].data == results[4].data
+    assert results[3].data != results[0].data
+    assert shared == 2  # three identical requests at one version: one computation; the other grouping its own
+    assert total == 3  # after the version moved, a new computation
