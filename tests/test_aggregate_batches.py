@@ -67,20 +67,11 @@ def test_batches_are_shared_out_in_a_worker_thread_as_they_are_read(
     import threading
     from collections.abc import Iterable, Iterator
 
-    from resolvers.row_feed import RowFeed
+    from tests.row_feeds import record_feeds
 
     import_files(seeded_graph, "fa-csv", [SAMPLES / "fa_gov_El_Salvador_sample_100rows.csv"])
     facts = money.all_facts(from_neo4j(seeded_graph))
-    monkeypatch.setattr(aggregates, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(aggregates, "MAX_CHUNKS_QUEUED", 1)
-    feeds: list[RowFeed] = []
-
-    class Recorded(RowFeed):
-        def __init__(self, max_chunks: int) -> None:
-            super().__init__(max_chunks)
-            feeds.append(self)
-
-    monkeypatch.setattr(aggregates, "RowFeed", Recorded)
+    feeds = record_feeds(monkeypatch, aggregates, chunk_rows=2, max_chunks=1)
     real = money.aggregate_batches
     held: list[int] = []  # rows handed over but not yet shared out, each time one batch is taken
     threads: list[bool] = []

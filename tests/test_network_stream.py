@@ -19,7 +19,7 @@ from graph_seed.records import load_dataset
 from resolvers import network as resolvers_network
 from resolvers.cypher import CypherRunner
 from resolvers.network import NetworkCache, read_projection
-from resolvers.row_feed import RowFeed
+from tests.row_feeds import record_feeds
 
 pytestmark = pytest.mark.neo4j
 
@@ -45,16 +45,7 @@ def _same(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
 def test_rows_held_while_the_projection_is_read_are_bounded_and_the_graph_is_the_same(
     seeded_graph: Driver, neo4j_auth: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(resolvers_network, "CHUNK_ROWS", 5)
-    monkeypatch.setattr(resolvers_network, "MAX_CHUNKS_QUEUED", 1)
-    feeds: list[Any] = []
-
-    class Recorded(RowFeed):
-        def __init__(self, max_chunks: int) -> None:
-            super().__init__(max_chunks)
-            feeds.append(self)
-
-    monkeypatch.setattr(resolvers_network, "RowFeed", Recorded)
+    feeds = record_feeds(monkeypatch, resolvers_network, chunk_rows=5, max_chunks=1)
     real = resolvers_network.graph_from_records
     held: list[int] = []  # rows handed over but not yet taken by the builder, each time it takes one
     consumed = [0]
