@@ -41,7 +41,7 @@ MAX_CHUNKS_QUEUED = 4  # chunks waiting for it
 # name and percentage only when grouped by program (one program takes the whole share), recipients' ids only
 # when grouped by recipient (else only their countries are read). So a 30,000-Funding graph comes back as as
 # many rows as there are different (flow type, period, attribution) combinations.
-FUNDING_BATCHES = """
+_FUNDING_FACTS = """
 MATCH (n:Funding)
 WHERE ({where}) AND ($flowType IS NULL OR n.flowType = $flowType)
 WITH n,
@@ -78,6 +78,8 @@ WITH n, funders, recipients, allocations, programs,
 RETURN n.flowType AS flowType, n.fiscalYear AS fiscalYear, n.fiscalYearStart AS fiscalYearStart,
        n.fiscalYearEnd AS fiscalYearEnd, date, coalesce(n.cumulative, false) AS cumulative, amount,
        funders, recipients, allocations, programs,
+"""
+FUNDING_BATCHES = _FUNDING_FACTS + """
        collect(CASE WHEN n.amountUsd IS NOT NULL THEN n.id END) AS ids,
        collect(CASE WHEN n.amountUsd IS NULL THEN n.id END) AS unconverted,
        sum(n.amountUsd) AS usd, min(n.amountUsd) AS minUsd, max(n.amountUsd) AS maxUsd
@@ -87,14 +89,11 @@ RETURN n.flowType AS flowType, n.fiscalYear AS fiscalYear, n.fiscalYearStart AS 
 # programs on the soak's grown graph: 29,933 groups for 30,129 Fundings) or recipient (28,608 batches), grouping
 # inside Neo4j on keys of nested lists and maps only costs time (issue #15: by PROGRAM, COUNTRY, FISCAL_YEAR took
 # longer grouped than the per-Funding code it replaced). A row of one Funding is a batch of one.
-FUNDING_ROWS = FUNDING_BATCHES.replace(
-    "collect(CASE WHEN n.amountUsd IS NOT NULL THEN n.id END) AS ids",
-    "[x IN [n] WHERE x.amountUsd IS NOT NULL | x.id] AS ids",
-).replace(
-    "collect(CASE WHEN n.amountUsd IS NULL THEN n.id END) AS unconverted",
-    "[x IN [n] WHERE x.amountUsd IS NULL | x.id] AS unconverted",
-).replace("sum(n.amountUsd) AS usd, min(n.amountUsd) AS minUsd, max(n.amountUsd) AS maxUsd",
-          "n.amountUsd AS usd, n.amountUsd AS minUsd, n.amountUsd AS maxUsd")
+FUNDING_ROWS = _FUNDING_FACTS + """
+       [x IN [n] WHERE x.amountUsd IS NOT NULL | x.id] AS ids,
+       [x IN [n] WHERE x.amountUsd IS NULL | x.id] AS unconverted,
+       n.amountUsd AS usd, n.amountUsd AS minUsd, n.amountUsd AS maxUsd
+"""
 UNGROUPED_DIMENSIONS = frozenset({"program", "recipient"})  # one row per Funding when grouped by any of these
 
 
