@@ -107,6 +107,11 @@ def _set_each(var: str, names: Iterable[str], keep: bool) -> list[str]:
             for name in names]
 
 
+def _map_each(names: Iterable[str]) -> str:
+    """`a: row.props.a, ...`: the same properties as `_set_each(..., keep=False)`, as a CREATE's map."""
+    return ", ".join(f"{name}: row.props.{name}" for name in names)
+
+
 # -- the seed: records are the truth -----------------------------------------------------------------------
 # Each query returns how many nodes (relationships) it really changed.
 _SEED_NODES = """
@@ -156,6 +161,9 @@ DELETE_ALL = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1
 BUMP_GRAPH_VERSION_CLAUSE = "MERGE (m:GraphMeta {id: 'graph'}) " \
                             "SET m.version = coalesce(m.version, 0) + 1, m.changedAt = datetime()"
 BUMP_GRAPH_VERSION = BUMP_GRAPH_VERSION_CLAUSE + "\nRETURN m.version AS version"
+# The version node's write lock without moving the version (setting a property takes the node's lock even when
+# the value stays the same): a writer that bumps only at its end (the seed) still takes the lock first.
+LOCK_GRAPH_VERSION = "MERGE (m:GraphMeta {id: 'graph'}) SET m.version = coalesce(m.version, 0)"
 GRAPH_VERSION = "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.version, 0) AS version"
 
 
@@ -224,7 +232,12 @@ def write_records_tx(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> WriteSummary:
-    """MERGE nodes (grouped by label) then relationships (grouped by type) inside one transaction."""
+    """MERGE nodes (grouped by label) then relationships (grouped by type) inside one transaction.
+
+    The version node is locked first, as every import transaction does (`write_batch`): the seed and an import
+    can run at once, and an import's batch CREATEs nodes it read as absent under that lock.
+    """
+    tx.run(LOCK_GRAPH_VERSION).consume()
     summary = WriteSummary()
     changed = 0
     by_label: dict[str, list[dict[str, object]]] = defaultdict(list)
@@ -310,6 +323,32 @@ MERGE (f)-[r{pattern}]->(p)
 ON CREATE SET r.sources = [$source], r.createdBy = $source
 ON MATCH SET r.sources = {r_sources}
 """
+# The same writes for records this transaction creates (`write_batch` decides which): plain CREATE with exactly
+# the properties the MERGEs above set ON CREATE. No MERGE look-up, no Expand(Into) between an actor with many
+# programs and a new program. Properties go in the CREATE's map (a null leaves the property out, as the SET does):
+# a `SET f.id = ...` before the Funding query's `MATCH (p:Program {id})` plans an Eager.
+_CREATE_NODES = """
+UNWIND $rows AS row
+CREATE (n:Entity:{labels} {{id: row.id, {props}, sources: [$source], aliases: row.aliases,
+                            aliasText: {alias_text}, createdBy: $source}})
+"""
+_CREATE_EDGES = """
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.start}})
+MATCH (b:Entity {{id: row.end}})
+CREATE (a)-[r{pattern}]->(b)
+SET {props}r.sources = [$source], r.createdBy = $source
+"""
+_CREATE_FUNDING = """
+UNWIND $rows AS row
+CREATE (f:Entity:{labels} {{id: row.id, {props}, sources: [$source], aliases: [], aliasText: '', createdBy: $source}})
+WITH f, row
+MATCH (p:{program} {{id: row.program}})
+CREATE (f)-[r{pattern}]->(p)
+SET r.sources = [$source], r.createdBy = $source
+"""
+# Which of a batch's node ids exist already (one index look-up each), read under the version lock.
+EXISTING = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
 # A node that exists already (the seed's USAID): the import adds its source and nothing else.
 TOUCH = f"""
 UNWIND $ids AS id
@@ -338,11 +377,27 @@ def import_edges_query(rel_type: str) -> str:
                                 sources=union("r", "sources", "[$source]"))
 
 
+@lru_cache(maxsize=128)
+def create_nodes_query(label: str) -> str:
+    return _CREATE_NODES.format(labels=node_labels(label), props=_map_each(settable(label)),
+                                alias_text=alias_text("row.aliases"))
+
+
+@lru_cache(maxsize=128)
+def create_edges_query(rel_type: str) -> str:
+    props = "".join(f"{item}, " for item in _set_each("r", settable(rel_type), False))
+    return _CREATE_EDGES.format(pattern=merge_pattern(rel_type), props=props)
+
+
 (_FUNDED,) = vocab.RELATIONSHIP_ENDPOINTS["FUNDS"][1]
 FUNDING_QUERY = _IMPORT_FUNDING.format(
     labels=node_labels("Funding"), program=_FUNDED, props=", ".join(_set_each("f", settable("Funding"), False)),
     f_sources=union("f", "sources", "[$source]"), pattern=merge_pattern("FUNDS"),
     r_sources=union("r", "sources", "[$source]"),
+)
+CREATE_FUNDING_QUERY = _CREATE_FUNDING.format(
+    labels=node_labels("Funding"), program=_FUNDED, props=_map_each(settable("Funding")),
+    pattern=merge_pattern("FUNDS"),
 )
 
 
@@ -374,6 +429,64 @@ class Counts:
         self.relationships_created += other.relationships_created
 
 
+@dataclass
+class Split:
+    """A batch's rows cut in two: what this transaction creates (written with CREATE) and what may meet a
+    record that exists already (written with MERGE, create-or-append). See `write_batch` for why that is safe."""
+
+    create_nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    merge_nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    create_funding: list[dict[str, Any]] = field(default_factory=list)
+    merge_funding: list[dict[str, Any]] = field(default_factory=list)
+    create_edges: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    merge_edges: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def split_batch(batch: Batch, existing: set[str]) -> Split:
+    """Cut `batch` given the ids of its nodes that exist already (`existing`).
+
+    A node is created when it does not exist and is not repeated earlier in the batch; a relationship is created
+    when one of its ends is a node created here (no other writer can have linked a node it cannot see yet) and
+    it is not repeated earlier in the batch (same ends, type and merge key). Everything else is MERGEd, after
+    the CREATEs, so a repeat finds what the batch just wrote, as one MERGE of both would.
+    """
+    split = Split()
+    created: set[str] = set()
+
+    def node_side(row_id: str) -> bool:
+        if row_id in existing or row_id in created:
+            return False
+        created.add(row_id)
+        return True
+
+    for label, rows in batch.nodes.items():
+        for row in rows:
+            (split.create_nodes if node_side(row["id"]) else split.merge_nodes).setdefault(label, []).append(row)
+    for row in batch.funding:
+        (split.create_funding if node_side(row["id"]) else split.merge_funding).append(row)
+    for rel_type, rows in batch.edges.items():
+        key_name = vocab.MERGE_KEYS.get(rel_type)
+        seen: set[tuple[str, str, Any]] = set()
+        create, merge = split.create_edges.setdefault(rel_type, []), split.merge_edges.setdefault(rel_type, [])
+        for row in rows:
+            if row["start"] in created or row["end"] in created:
+                key = (row["start"], row["end"], row["props"].get(key_name) if key_name else None)
+                if key not in seen:
+                    seen.add(key)
+                    create.append(row)
+                    continue
+            merge.append(row)
+    return split
+
+
+def existing_ids(tx: ManagedTransaction, batch: Batch) -> set[str]:
+    """The ids of the batch's nodes and Funding rows that are in the graph already."""
+    ids = [row["id"] for rows in batch.nodes.values() for row in rows] + [row["id"] for row in batch.funding]
+    if not ids:
+        return set()
+    return {record["id"] for record in tx.run(EXISTING, ids=ids)}
+
+
 def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
     """Write one import batch inside `tx` (a `session.execute_write` unit): nodes first, then relationships.
 
@@ -381,6 +494,20 @@ def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
     cache, the network cache) can never hold an answer older than what this batch committed. It does so first,
     so every import transaction takes the version's lock before any other (`importers/bookkeeping.py`): two
     writers never hold each other's locks in opposite order (concurrent imports' batches take turns).
+
+    CREATE where MERGE would only create (`split_batch`), MERGE elsewhere; the graph is the one MERGE alone
+    writes. Why that holds:
+    - Every transaction that creates or deletes nodes or relationships takes the version node's lock as its
+      first write and holds it to its commit: import batches (here), `bookkeeping.begin`/`finish`, each inner
+      transaction of the compensation, the seed (`write_records_tx`). (`bookkeeping.claim` only edits a Source's
+      import fields; `delete_all` only deletes.) So `existing_ids`, read right after the bump, stays true until
+      this transaction commits: no other writer creates one of these ids meanwhile, and a node read as absent
+      is created here, once.
+    - A node created in this transaction is invisible to every other until the commit, so the only
+      relationships it can have are the ones this transaction writes: a relationship with such an end is new
+      unless the batch repeats it, and repeats are MERGEd after it.
+    Were a writer to skip the lock, the worst case is a loud failure, not another graph: a CREATE of an id
+    another transaction created meanwhile breaks the `Entity` id constraint and the batch is rolled back.
     """
     from graph_seed.importers import bookkeeping  # the importers build on this module, not the other way
 
@@ -389,20 +516,29 @@ def write_batch(tx: ManagedTransaction, source: str, batch: Batch) -> Counts:
     if batch.owner:
         # the batch is rolled back if another run took the file
         bookkeeping.heartbeat(tx, source, batch.owner, batch.rows)
+    split = split_batch(batch, existing_ids(tx, batch))
 
     def run(query: str, **params: Any) -> None:
         counters = tx.run(query, source=source, **params).consume().counters
         counts.nodes_created += counters.nodes_created
         counts.relationships_created += counters.relationships_created
 
-    for label, rows in batch.nodes.items():
+    for label, rows in split.create_nodes.items():
+        run(create_nodes_query(label), rows=rows)
+    for label, rows in split.merge_nodes.items():
         run(import_nodes_query(label), rows=rows)
     if batch.touch:
         run(TOUCH, ids=batch.touch)
-    if batch.funding:
-        run(FUNDING_QUERY, rows=batch.funding)
-    for rel_type, rows in batch.edges.items():
-        run(import_edges_query(rel_type), rows=rows)
+    if split.create_funding:
+        run(CREATE_FUNDING_QUERY, rows=split.create_funding)
+    if split.merge_funding:
+        run(FUNDING_QUERY, rows=split.merge_funding)
+    for rel_type, rows in split.create_edges.items():
+        if rows:
+            run(create_edges_query(rel_type), rows=rows)
+    for rel_type, rows in split.merge_edges.items():
+        if rows:
+            run(import_edges_query(rel_type), rows=rows)
     if batch.sector_codes:
         run(SECTOR_CODES, rows=batch.sector_codes)
     return counts

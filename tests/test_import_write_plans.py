@@ -26,8 +26,11 @@ def _operators(plan: Any) -> list[str]:
 def _import_queries() -> dict[str, str]:
     queries = {f"nodes {label}": neo4j_writer.import_nodes_query(label) for label in vocab.NODE_LABELS}
     queries |= {f"edges {rel}": neo4j_writer.import_edges_query(rel) for rel in vocab.RELATIONSHIP_ENDPOINTS}
-    queries |= {"funding": neo4j_writer.FUNDING_QUERY, "touch": neo4j_writer.TOUCH,
-                "sector codes": neo4j_writer.SECTOR_CODES}
+    queries |= {f"create nodes {label}": neo4j_writer.create_nodes_query(label) for label in vocab.NODE_LABELS}
+    queries |= {f"create edges {rel}": neo4j_writer.create_edges_query(rel) for rel in vocab.RELATIONSHIP_ENDPOINTS}
+    queries |= {"funding": neo4j_writer.FUNDING_QUERY, "create funding": neo4j_writer.CREATE_FUNDING_QUERY,
+                "touch": neo4j_writer.TOUCH, "sector codes": neo4j_writer.SECTOR_CODES,
+                "existing": neo4j_writer.EXISTING}
     return queries
 
 
