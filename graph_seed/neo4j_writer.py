@@ -226,7 +226,7 @@ def ensure_schema(session: Session) -> list[str]:
 
 
 def write_records_tx(
-    tx: ManagedTransaction,
+    tx: ManagedTransaction | Transaction,
     nodes: Iterable[NodeRecord],
     edges: Iterable[EdgeRecord],
     batch_size: int = BATCH_SIZE,
