@@ -19,6 +19,8 @@ Two writers use these rules with two policies:
   an import never rewrites properties. That rule makes compensation exact (`importers/pipeline.py`,
   `importers/bookkeeping.py`): removing the source id from pre-existing records and deleting what the source
   created restores the graph without before-images. Sector codes are added only to programs the source created.
+  What a batch certainly creates (read under the graph version's lock) is written with plain `CREATE`, the same
+  properties as `ON CREATE`; everything else is MERGEd (`write_batch` says why that is the same graph).
 
 Labels and relationship types reach Cypher only from the allow-lists; every value travels as a parameter.
 """

@@ -26,7 +26,9 @@ read by the last committed batch, then in total); `importedAt` says when it fini
 Every change here moves the graph version in the transaction that makes it (`begin`, each batch, `finish`,
 each inner transaction of the compensation), so caches keyed on the version never lag the committed data.
 Each of them bumps it *first*: all import transactions take the version node's lock before any other, so a
-compensation and a batch (or two compensations) touching the same shared node cannot deadlock.
+compensation and a batch (or two compensations) touching the same shared node cannot deadlock. A batch also
+relies on it: the ids it reads as absent right after the bump stay absent until it commits, so it CREATEs them
+(`neo4j_writer.write_batch`). `claim` alone does not bump: it only edits the Source's import fields.
 
 Compensation for source `s` (on failure, or before re-importing bytes whose last import never finished):
 1. relationships whose `createdBy` is `s` and whose `sources` are exactly `[s]` are deleted;

@@ -41,7 +41,8 @@ left out). `strict=True` first makes a full validation pass with no writes and r
 listing every bad row; only clean files are then written. `dry_run=True` is the validation pass alone.
 
 Idempotence: all ids are derived from file content (never from time or file path), nodes and relationships are
-MERGEd, `sources` lists are unioned, and a complete Source makes a re-import a no-op.
+MERGEd (or CREATEd where a MERGE could only create), `sources` lists are unioned, and a complete Source makes
+a re-import a no-op.
 """
 
 from __future__ import annotations
