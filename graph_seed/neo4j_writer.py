@@ -450,7 +450,8 @@ def split_batch(batch: Batch, existing: set[str]) -> Split:
     A node is created when it does not exist and is not repeated earlier in the batch; a relationship is created
     when one of its ends is a node created here (no other writer can have linked a node it cannot see yet) and
     it is not repeated earlier in the batch (same ends, type and merge key). Everything else is MERGEd, after
-    the CREATEs, so a repeat finds what the batch just wrote, as one MERGE of both would.
+    the CREATEs, so a repeat finds what the batch just wrote, as one MERGE of both would. (A merge key is
+    never null - the model requires `role` and `title` - so CREATE never writes what MERGE would refuse.)
     """
     split = Split()
     created: set[str] = set()
