@@ -147,7 +147,8 @@ async def funding_aggregate(
     Why streamed into a worker thread (`resolvers.row_feed`): on the soak's grown graph one read by recipient
     held 28,608 rows (91 MiB at its peak) and split them on the event loop, on up to 8 requests at once (issue
     #15). Now at most `MAX_CHUNKS_QUEUED` chunks of `CHUNK_ROWS` rows wait while a thread shares each batch out
-    as it comes. One auto-commit read with the runner's time limit (no retry: the rows are consumed as read).
+    as it comes. One auto-commit read with the runner's time limit, started again by the feed after a transient
+    failure before its first row (after it, the failure is answered as `TRANSIENT`: the rows are consumed as read).
     """
     dims = group_dimensions(group_by, flow_type)
     kinds = None if period_kinds is None else list(period_kinds)
@@ -162,7 +163,7 @@ async def funding_aggregate(
     def consume(rows: Iterator[Record]) -> money.Aggregate:
         return money.aggregate_batches((batch_of(row) for row in rows), dims, kinds, include_estimates)
 
-    _, result = await feed.build_while(read(), runner, consume, feed.rows())
+    _, result = await feed.build_while(read, runner, consume, feed.rows())
     return result
 
 
