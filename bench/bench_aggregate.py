@@ -67,7 +67,7 @@ def profile(home: Path, neo4j_port: str) -> None:
         name, params = "FUNDING_FACTS", {"flowType": None}  # the code before the grouped statement
         cypher = str(getattr(aggregates, "FUNDING_FACTS")).format(where="true")  # noqa: B009
     try:
-        with driver.session() as session:
+        with driver.session(notifications_min_severity="OFF") as session:
             profiled = session.run("PROFILE " + cypher, params)
             list(profiled)  # the profile is there once every row was read
             plan = profiled.consume().profile or {}
@@ -83,7 +83,8 @@ def profile(home: Path, neo4j_port: str) -> None:
               f"all rows read in {took * 1000:,.0f} ms", flush=True)
         if not hasattr(aggregates, "FUNDING_ROWS"):
             return
-        with driver.session() as session:  # grouped inside Neo4j or one row per Funding, same load, in turn
+        # grouped inside Neo4j or one row per Funding, same load, in turn
+        with driver.session(notifications_min_severity="OFF") as session:
             for dims in (["flowType", "program", "country", "fiscalYear"], ["flowType", "funder", "recipient"]):
                 params = {"flowType": None, **aggregates.needs(dims)}
                 spent: dict[str, list[float]] = {"FUNDING_BATCHES": [], "FUNDING_ROWS": []}

@@ -11,12 +11,21 @@ At 40% of the run (or `--import-at` seconds), `cbsi-graph import fa-csv` imports
 (`gen_aid_files.py`, `--import-rows` rows) into the same Neo4j: each of its committed batches moves the graph
 version, so the caches start over while the clients keep asking.
 
+`--preload-rows N` compares memory like with like: before the clock starts, a generated N-row file (the same
+generator and seed as the default import, so N = 30,000 is the graph the default run ends with) is imported and
+the server's network projection of that grown graph is built and warm (`network` answered, not stale); the
+concurrent import then adds a second, different file of `--import-rows` rows (seed 12), a small one on purpose,
+so RSS is measured on a graph of nearly constant size from the first minute. The graph's node and relationship
+counts at the start and the end are reported. The default run (no preload) is the issue's literal design.
+
 Reports throughput, p50/p99 latency (overall and per minute), errors by code (HTTP status, GraphQL
 `extensions.code`, or the client exception), the server's RSS every `--sample` seconds (first, last, max:
 "flat" means last and max within 10% of first) and the import's duration and outcome, with the load average.
 
     flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_soak.py --clients 8 --duration 600 \
         --output bench/results/soak.md
+    flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_soak.py --clients 8 --duration 600 \
+        --preload-rows 30000 --import-rows 3000 --output bench/results/soak-preload.md
 """
 
 from __future__ import annotations
@@ -235,6 +244,37 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
     return "\n".join(lines) + "\n"
 
 
+GRAPH_SIZE = "{ graphStats { nodes { count } relationships { count } } }"
+WARM = "{ network { graphVersion currentGraphVersion stale centrality(top: 1) { score } } }"
+
+
+def graph_size(url: str) -> str:
+    """Nodes and relationships in the graph now (`graphStats`), for the report."""
+    stats = httpx.post(f"{url}/graphql", json={"query": GRAPH_SIZE}, timeout=120).json()["data"]["graphStats"]
+    return (f"{sum(c['count'] for c in stats['nodes']):,} nodes, "
+            f"{sum(c['count'] for c in stats['relationships']):,} relationships")
+
+
+def preload(url: str, env: dict[str, str], path: Path, wait: float = 900.0) -> str:
+    """Import `path` before the clock starts, then ask for a network measure until it answers from a projection
+    of the current version (built and warm); what it took, for the report."""
+    began = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "app.cli", "import", "fa-csv", str(path)], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"the preload import failed: {result.stderr.strip()[-300:]}")
+    imported = time.monotonic()
+    while time.monotonic() - imported < wait:
+        answer = httpx.post(f"{url}/graphql", json={"query": WARM}, timeout=300).json()
+        network = (answer.get("data") or {}).get("network")
+        if not answer.get("errors") and network and not network["stale"]:
+            return (f"Preload: {path.stat().st_size / 2**20:.1f} MiB imported in {imported - began:.0f} s, the grown "
+                    f"graph's projection built and answering {time.monotonic() - imported:.0f} s later (version "
+                    f"{network['graphVersion']}).")
+        time.sleep(5)
+    raise SystemExit(f"the projection of the preloaded graph was not ready after {wait:.0f} s")
+
+
 def server_errors(log: Path, most: int = 5) -> str:
     """The first `most` internal errors of the server's log, with their tracebacks' last lines (the log lives in a
     temporary folder deleted with it: an `INTERNAL` in the report could not be traced without this)."""
@@ -262,6 +302,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=30_000, help="rows of the generated FA CSV file")
     parser.add_argument("--import-at", type=float, help="seconds into the run the import starts (default: 40%%)")
     parser.add_argument("--no-import", action="store_true", help="no import: the varied queries alone")
+    parser.add_argument("--preload-rows", type=int, default=0,
+                        help="import a generated file of this many rows and warm the projection before the clock "
+                             "starts; the concurrent import is then a second file (seed 12) of --import-rows rows")
     parser.add_argument("--no-response-cache", action="store_true",
                         help="the server started here runs with CBSI_RESPONSE_CACHE=false")
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
@@ -272,7 +315,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cbsi-soak-") as tmp:
         home = Path(tmp)
         import_file = home / "soak_fa.csv"
-        generate_fa(args.import_rows, import_file, 11)
+        generate_fa(args.import_rows, import_file, 12 if args.preload_rows else 11)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "CBSI_"))}
         if args.url:
             if args.import_home is None:
@@ -287,8 +330,14 @@ def main() -> None:
             if args.no_response_cache:
                 server_env["CBSI_RESPONSE_CACHE"] = "false"
             with running_server(home / "serve", extra_env=server_env) as url:
+                before = ""
+                if args.preload_rows:
+                    generate_fa(args.preload_rows, home / "preload_fa.csv", 11)
+                    before = preload(url, env, home / "preload_fa.csv") + "\n\n"
+                size = graph_size(url)
                 text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
                             not args.no_import)
+                text = (f"{before}Graph at the start: {size}; at the end: {graph_size(url)}.\n\n") + text
             text += server_errors(home / "serve" / "serve.log")
     print(text)
     if args.output:

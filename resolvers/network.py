@@ -98,7 +98,8 @@ async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx
     at once added 128 MiB to the 257 MiB of the graph built from them (`docs/benchmarks.md`, "Where the memory
     goes", session 7). Rows are read `CHUNK_ROWS` at a time and handed to a worker thread that adds them to the graph
     (`graph_from_records`), so the event loop only decodes and the rows held at once stay bounded. One explicit
-    transaction, not a retried transaction function: a retry would feed the builder the same rows twice.
+    transaction, not a retried transaction function: a retry would feed the builder the same rows twice (the feed
+    starts it again only after a transient failure before the first row, `resolvers.row_feed`).
     """
     runner.queries_sent += 3
     feed = RowFeed(MAX_CHUNKS_QUEUED)
@@ -114,7 +115,7 @@ async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx
                 await tx.close()
             return version
 
-    version, graph = await feed.build_while(read(), runner, graph_from_records, feed.rows(), feed.rows())
+    version, graph = await feed.build_while(read, runner, graph_from_records, feed.rows(), feed.rows())
     return version, graph
 
 

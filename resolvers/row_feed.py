@@ -7,6 +7,14 @@ bounded queue (at most `max_chunks` wait; the reader waits off the event loop wh
 thread turns each row into its result as it comes, so the rows held at once stay bounded and the CPU work is
 off the event loop. When the read fails or is cancelled the consumer's iteration ends with `RowsAbortedError`
 and the read waits for the thread to stop before it re-raises, so no thread outlives its request.
+
+Why the feed retries, and only before the first row: a streamed read cannot be a driver-managed transaction
+function (a retry would feed the consumer the same rows twice), so it lost the driver's retry of transient
+failures, and a Neo4j `TransientError` (a deadlock, a memory pool momentarily full, a leader switch) or a
+`SessionExpired` reached the client as INTERNAL (issue #15's soak). `build_while` takes a factory for the read
+and runs it again, after a short pause, while nothing has been handed to the consumer yet (up to
+`MAX_ATTEMPTS`); once rows are handed on, the failure is raised as it is and `schema.errors` answers it with the
+retryable `TRANSIENT` code rather than INTERNAL.
 """
 
 from __future__ import annotations
@@ -18,12 +26,20 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from neo4j import Record
+from neo4j.exceptions import Neo4jError, SessionExpired
 
 from resolvers.cypher import CypherRunner
 
 T = TypeVar("T")
 R = TypeVar("R")
 POLL = 0.2  # seconds a waiting side sleeps before it looks whether the other side gave up
+RETRY_PAUSES = (0.1, 0.5)  # seconds before the 2nd and 3rd attempt of a read that failed before its first row
+MAX_ATTEMPTS = len(RETRY_PAUSES) + 1
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that the same read may not meet again: Neo4j's transient errors, a connection lost in a session."""
+    return isinstance(error, SessionExpired) or (isinstance(error, Neo4jError) and error.is_retryable())
 
 
 class RowsAbortedError(Exception):
@@ -37,6 +53,8 @@ class RowFeed:
         self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=max_chunks)
         self.aborted = threading.Event()
         self.handed = 0  # rows handed over so far (tests check how many are held at once)
+        self.chunks = 0  # chunks and end markers handed over so far: a read may be retried while this is 0
+        self.attempts = 0  # reads started (tests check a transient failure before the first row is retried)
 
     def rows(self) -> Iterator[Record]:
         """One query's rows, up to its end marker (consumer thread)."""
@@ -55,6 +73,7 @@ class RowFeed:
     async def put(self, chunk: list[Record] | None) -> None:
         """Hand over a chunk (or a query's end marker, None), waiting off the event loop while the queue is full."""
         self.handed += len(chunk or ())
+        self.chunks += 1
         try:
             self.queue.put_nowait(chunk)
         except queue.Full:
@@ -68,14 +87,15 @@ class RowFeed:
             except queue.Full:
                 continue
 
-    async def build_while(self, read: Coroutine[Any, Any, R], runner: CypherRunner,
+    async def build_while(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner,
                           consume: Callable[..., T], *args: Any) -> tuple[R, T]:
-        """Run `consume(*args)` in a worker thread while `read` (which `put`s the rows) runs on the event loop;
-        the read's result and the consumer's. `runner`'s health check guards the read, as its own reads."""
+        """Run `consume(*args)` in a worker thread while `read()` (which `put`s the rows) runs on the event loop;
+        the read's result and the consumer's. `runner`'s health check guards the read, as its own reads; a
+        transient failure before anything was handed over starts `read()` again (see the module docstring)."""
         consumer = asyncio.ensure_future(asyncio.to_thread(consume, *args))
         consumer.add_done_callback(lambda _: self.aborted.set())  # a failed consumer must not leave the reader waiting
         try:
-            result = await (read if runner.health is None else runner.health.guarded(runner.driver, read))
+            result = await self._read(read, runner)
             built = await asyncio.shield(consumer)
         except BaseException:
             self.aborted.set()
@@ -84,6 +104,17 @@ class RowFeed:
                 consumer.exception()  # the read's own error is the one raised; the consumer's is only its echo
             raise
         return result, built
+
+    async def _read(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner) -> R:
+        while True:
+            self.attempts += 1
+            call = read()
+            try:
+                return await (call if runner.health is None else runner.health.guarded(runner.driver, call))
+            except Exception as exc:
+                if self.chunks or self.attempts >= MAX_ATTEMPTS or not is_transient(exc) or self.aborted.is_set():
+                    raise
+            await asyncio.sleep(RETRY_PAUSES[self.attempts - 1])
 
     async def read_chunks(self, result: Any, chunk_rows: int) -> None:
         """Hand over every row of one query's result (an async driver result), `chunk_rows` at a time, then its

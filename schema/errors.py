@@ -2,7 +2,9 @@
 
 Why: analysts need precise messages for their own mistakes (unknown id, bad cursor, page too large), and must
 never see a stack trace, a Cypher text or a credential. Internal failures are logged with an id the client
-can quote; a Neo4j outage gets its own clear, retryable message.
+can quote; a Neo4j outage gets its own clear, retryable message, and so does a transient Neo4j failure
+(`TRANSIENT`: a deadlock, a full memory pool, an operator's `TERMINATE TRANSACTION`) - the server's fault or
+nobody's, never INTERNAL.
 
 Every error shown has a code: the client's own (`BAD_REQUEST`, `BAD_VARIABLES`, `LIMIT_EXCEEDED`, ...), the
 parser's (`GRAPHQL_PARSE_FAILED`) or validation's (`GRAPHQL_VALIDATION_FAILED`). A variable of the wrong type or
@@ -43,6 +45,11 @@ logger = logging.getLogger("cbsi_graph.graphql")
 
 UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; the server keeps trying, retry shortly."
 TIMEOUT_MESSAGE = "The query took longer than the server's time limit; ask for less (smaller pages, fewer fields)."
+TRANSIENT_MESSAGE = ("The graph database could not finish this query just now (a passing condition such as a conflict "
+                     "with concurrent writes or memory in use by other queries); retry it shortly.")
+# Neo4j's own transient errors, and two it classifies as client errors that are not the client's: a transaction ended
+# by an operator (`TERMINATE TRANSACTION`) or by the database shutting down while it waited.
+TRANSIENT_CODES = frozenset({"Neo.ClientError.Transaction.Terminated", "Neo.ClientError.Transaction.LockClientStopped"})
 MAX_RUN = 100  # characters of one word (a name, a value) quoted in a message
 MAX_MESSAGE = 1_000
 MAX_LOGGED_ERRORS = 5  # per request; the rest are counted
@@ -77,6 +84,8 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         return UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"}
     if is_timeout(original):
         return TIMEOUT_MESSAGE, {"code": "TIMEOUT"}
+    if isinstance(original, Neo4jError) and (original.is_retryable() or original.code in TRANSIENT_CODES):
+        return TRANSIENT_MESSAGE, {"code": "TRANSIENT"}  # e.g. failed after a streamed read handed rows on
     if isinstance(original, Neo4jError) and any(m in str(original) for m in ("TooManyClauses", "maxClauseCount")):
         return "The search asks Lucene for too many terms; search for fewer words.", {"code": "LIMIT_EXCEEDED"}
     if isinstance(original, RecursionError):
@@ -119,6 +128,8 @@ class MaskInternalErrors(SchemaExtension):
             message, extensions = presented
             if extensions.get("code") == "DATABASE_UNAVAILABLE":
                 logger.warning("Neo4j unavailable at %s: %s", error.path, _one_line(str(error.original_error)))
+            elif extensions.get("code") == "TRANSIENT":  # which of Neo4j's transient errors, for the operator
+                logger.warning("Neo4j transient failure at %s: %s", error.path, _one_line(str(error.original_error)))
             return self._copy(error, message, extensions)
         error_id = uuid.uuid4().hex[:12]
         logger.error("internal error %s at %s", error_id, error.path, exc_info=error.original_error)
