@@ -34,7 +34,7 @@ from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
 from app.tokens import TokenStore
-from app.warm_up import WarmUp, warm_up
+from app.warm_up import WarmUp, WarmUpNetwork, warm_up
 from resolvers.cypher import CypherRunner
 from resolvers.graph_version import GraphVersion
 from resolvers.neo4j_health import Neo4jHealth
@@ -84,11 +84,12 @@ class CbsiGraphQL(GraphQL):
     target_database: str | None = None
 
     def warm_context(self) -> GraphQLContext:
-        """A request's context without a request, for the warm-up (`app/warm_up.py`)."""
+        """A request's context without a request, for the warm-up (`app/warm_up.py`): its network cache never
+        reads the projection, so the app's own cache starts as it did before (read when first asked)."""
         if self.driver is None:
             raise RuntimeError("the application has not started")
         context = GraphQLContext.create(self.driver, self.target_database, self.settings.query_timeout,
-                                        self.settings.max_page_size, self.network)
+                                        self.settings.max_page_size, WarmUpNetwork(versions=self.versions))
         context.runner.health = self.health
         return context
 

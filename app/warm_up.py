@@ -7,7 +7,9 @@ clients asking eight new shapes at once on two cores waited 1-5 s each (the vari
 `docs/benchmarks.md`, issue #14 session 8). So the server asks each cookbook query (`docs/queries/`, the
 ones GraphiQL offers in its side bar) once, one at a time, through the real schema with a fresh context,
 and `/ready` answers 503 "warming up" until that is done or `WARM_UP_LIMIT` has passed. It does not hide
-anything: a shape outside the cookbook still pays its planning once, on its first request.
+anything: a shape outside the cookbook still pays its planning once, on its first request. The queries that
+need the network projection (paths, knowledge coverage) are left out: their cost is reading the whole graph
+into memory, not planning, and the server reads it when first asked and as the graph settles, as before.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from resolvers.network import NetworkCache, Projection
 
 logger = logging.getLogger("cbsi_graph.warm_up")
 WARM_UP_LIMIT = 120.0  # seconds: past this the server says ready anyway (a slow Neo4j must not keep it out)
@@ -30,12 +34,28 @@ class WarmUp:
     done: bool = False
     asked: int = 0
     failed: int = 0
+    left_out: int = 0  # asked for the network projection (`WarmUpNetwork`)
     seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
     def describe(self) -> dict[str, object]:
-        return {"queries": self.asked, "failed": self.failed, "seconds": round(self.seconds, 1),
-                "done": self.done}
+        return {"queries": self.asked, "failed": self.failed, "left_out": self.left_out,
+                "seconds": round(self.seconds, 1), "done": self.done}
+
+
+class ProjectionLeftOut(Exception):
+    """The warm-up does not read the network projection."""
+
+
+class WarmUpNetwork(NetworkCache):
+    """The warm-up's network cache: refuses the projection, so warming never reads the whole graph at start."""
+
+    refused = 0  # how many times a query asked for it (the answer's error may be masked: count here)
+
+    async def current_graph(self, runner: Any, version: int | None = None,
+                            deadline: float | None = None) -> Projection:
+        self.refused += 1
+        raise ProjectionLeftOut
 
 
 async def warm_up(schema: Any, make_context: Callable[[], Any], queries: Sequence[str], state: WarmUp,
@@ -46,8 +66,13 @@ async def warm_up(schema: Any, make_context: Callable[[], Any], queries: Sequenc
         for query in queries:
             state.asked += 1
             try:
-                result = await schema.execute(query, context_value=make_context())
-                if result.errors:
+                context = make_context()
+                network = getattr(context, "network", None)
+                refused = getattr(network, "refused", 0)
+                result = await schema.execute(query, context_value=context)
+                if getattr(network, "refused", 0) > refused:
+                    state.left_out += 1
+                elif result.errors:
                     state.failed += 1
             except Exception:  # noqa: BLE001 - a warm-up failure is reported in /ready, never fatal
                 state.failed += 1
