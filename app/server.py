@@ -26,6 +26,7 @@ from strawberry.asgi import GraphQL
 
 from app.access import AccessControl
 from app.cached_graphql import CachedGraphQL, handed_over
+from app.explorer import cookbook
 from app.explorer import install as install_explorer
 from app.guard import EnvelopeLimits, RequestGuard
 from app.memory_trace import trace_forever
@@ -33,6 +34,7 @@ from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
 from app.settings import Settings
 from app.tokens import TokenStore
+from app.warm_up import WarmUp, WarmUpNetwork, warm_up
 from resolvers.cypher import CypherRunner
 from resolvers.graph_version import GraphVersion
 from resolvers.neo4j_health import Neo4jHealth
@@ -64,6 +66,7 @@ class CbsiGraphQL(GraphQL):
                                     versions=self.versions, settle=settings.network_settle)
         self.responses = ResponseBytes() if settings.response_cache else None  # served by `CachedGraphQL`
         self.health = Neo4jHealth()  # hardening: fail at once while Neo4j is known to be down
+        self.warm = WarmUp(done=not settings.warm_up)  # `/ready` says "warming up" until the cookbook is planned
 
     # ignore: Strawberry's base declares its own context type; ours is the richer GraphQLContext
     async def get_context(self, request: Any, response: Any) -> GraphQLContext:  # type: ignore[override]
@@ -79,6 +82,16 @@ class CbsiGraphQL(GraphQL):
         return context
 
     target_database: str | None = None
+
+    def warm_context(self) -> GraphQLContext:
+        """A request's context without a request, for the warm-up (`app/warm_up.py`): its network cache never
+        reads the projection, so the app's own cache starts as it did before (read when first asked)."""
+        if self.driver is None:
+            raise RuntimeError("the application has not started")
+        context = GraphQLContext.create(self.driver, self.target_database, self.settings.query_timeout,
+                                        self.settings.max_page_size, WarmUpNetwork(versions=self.versions))
+        context.runner.health = self.health
+        return context
 
     def describe_caches(self) -> dict[str, object]:
         """How much every cache holds now (for `app/memory_trace.py`)."""
@@ -104,14 +117,19 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         app.state.driver = graphql.driver = driver
         graphql.versions.connect(CypherRunner(driver, target.database, settings.query_timeout, graphql.health))
         logger.info("CBSI Graph serving from %s", target.describe())
+        warming = None
+        if not graphql.warm.done:  # plan the cookbook's statements before `/ready` says ready
+            queries = [entry.query for entry in cookbook()]
+            warming = asyncio.create_task(warm_up(graphql.schema, graphql.warm_context, queries, graphql.warm))
         tracer = None
         if settings.memory_trace is not None:  # diagnostics (`app/memory_trace.py`), off by default
             tracer = asyncio.create_task(trace_forever(settings.memory_trace, graphql.describe_caches))
         try:
             yield
         finally:
-            if tracer is not None:
-                tracer.cancel()
+            for task in (tracer, warming):
+                if task is not None:
+                    task.cancel()
             await driver.close()
 
     async def health(request: Request) -> Response:
@@ -120,6 +138,8 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     async def ready(request: Request) -> Response:
         driver: AsyncDriver = request.app.state.driver
         health = graphql.health
+        if not graphql.warm.done:  # Neo4j is planning the cookbook's statements (`app/warm_up.py`)
+            return JSONResponse({"status": "warming up", "warm_up": graphql.warm.describe()}, status_code=503)
         if health.down:  # known from a failed query or probe: answer at once, with why and since when
             reason = f"Neo4j at {target.uri} does not answer ({health.reason}) since {health.describe_since()}"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
@@ -135,7 +155,8 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         except Neo4jError as exc:
             reason = f"Neo4j at {target.uri} answered with an error ({exc.code})"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
-        return JSONResponse({"status": "ready", "neo4j": target.uri, "database": target.database})
+        return JSONResponse({"status": "ready", "neo4j": target.uri, "database": target.database,
+                             "warm_up": graphql.warm.describe()})
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     network_settle: float = Field(default=30.0, ge=0, validation_alias="CBSI_NETWORK_SETTLE")
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
     compiled_queries: bool = Field(default=True, validation_alias="CBSI_COMPILED_QUERIES")
+    warm_up: bool = Field(default=True, validation_alias="CBSI_WARM_UP")  # plan the cookbook before /ready
     memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")
 
     # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).

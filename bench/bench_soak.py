@@ -50,8 +50,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_graphql import load_cookbook, percentile  # noqa: E402
 from bench_hostile import rss_mib, server_pid  # noqa: E402
+from fresh_neo4j import cpu_seconds  # noqa: E402
 from gen_aid_files import generate_fa  # noqa: E402
 from serve_process import free_port, running_server  # noqa: E402
+from soak_timeline import cpu_lines, timeline_lines, write_csv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKBOOK = ROOT / "docs" / "queries"
@@ -91,8 +93,8 @@ def requests(rng: random.Random) -> list[tuple[str, dict]]:
 
 @dataclass
 class Tally:
-    latencies: list[tuple[float, float, bool]] = field(default_factory=list)  # (seconds since start, latency,
-    # failed)
+    latencies: list[tuple[float, float, bool, str]] = field(default_factory=list)  # (seconds since start,
+    # latency, failed, query name): the timeline (`soak_timeline.py`)
     errors: Counter[str] = field(default_factory=Counter)
     by_query: Counter[str] = field(default_factory=Counter)
     by_query_latency: dict[str, list[float]] = field(default_factory=dict)
@@ -124,7 +126,7 @@ async def client(url: str, seed: int, started: float, stop_at: float, tally: Tal
                     code = error_code(response)
                 except httpx.HTTPError as exc:
                     code = type(exc).__name__
-                tally.latencies.append((begun - started, time.monotonic() - begun, code is not None))
+                tally.latencies.append((begun - started, time.monotonic() - begun, code is not None, name))
                 tally.by_query[name] += 1
                 tally.by_query_latency.setdefault(name, []).append(time.monotonic() - begun)
                 if code is not None:
@@ -160,12 +162,17 @@ def run_import(env: dict[str, str], path: Path, started: float, delay: float, ou
 
 
 def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, duration: float,
-         sample_every: float, import_at: float | None = None, with_import: bool = True) -> str:
+         sample_every: float, import_at: float | None = None, with_import: bool = True,
+         timeline: Path | None = None) -> str:
     port = int(url.rsplit(":", 1)[1])
     pid = server_pid(port)
     if pid is None:
         raise SystemExit(f"no process listens on port {port}")
     load_before = Path("/proc/loadavg").read_text().split()[:3]
+    neo4j_port = import_env.get("CBSI_NEO4J_PORT")
+    found = {"server": pid, "Neo4j": server_pid(int(neo4j_port)) if neo4j_port else None, "client": os.getpid()}
+    pids = {who: each for who, each in found.items() if each is not None}  # CPU per request of each (`cpu_lines`)
+    cpu_before = {who: cpu_seconds(each) for who, each in pids.items()}
     tally, rss, imported, stop = Tally(), [], ImportRun(), threading.Event()
     started = time.monotonic()
     sampler = threading.Thread(target=sample_rss, args=(pid, started, stop, sample_every, rss), daemon=True)
@@ -187,13 +194,17 @@ def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, 
     stop.set()
     sampler.join()
     load_after = Path("/proc/loadavg").read_text().split()[:3]
+    if timeline is not None:
+        write_csv(tally.latencies, timeline)
+    cpu = cpu_lines({who: cpu_seconds(each) - cpu_before[who] for who, each in pids.items()}, len(tally.latencies),
+                    elapsed)
     return report(tally, rss, imported if with_import else None, clients, duration, elapsed, load_before,
-                  load_after)
+                  load_after, cpu)
 
 
 def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | None, clients: int, duration: float,
-           elapsed: float, load_before: list[str], load_after: list[str]) -> str:
-    latencies = [latency for _, latency, _ in tally.latencies]
+           elapsed: float, load_before: list[str], load_after: list[str], cpu: list[str] | None = None) -> str:
+    latencies = [latency for _, latency, _, _ in tally.latencies]
     total, errors = len(latencies), sum(tally.errors.values())
     during = ("no import" if imported is None else f"an FA CSV import from {imported.began:.0f} s to "
               f"{imported.ended:.0f} s (exit {imported.returncode})")
@@ -207,7 +218,7 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
               "|---|---|---|---|---|---|---|"]
     minutes = int(elapsed // 60) + 1
     for minute in range(minutes):
-        rows = [(lat, failed) for at, lat, failed in tally.latencies if minute * 60 <= at < (minute + 1) * 60]
+        rows = [(lat, failed) for at, lat, failed, _ in tally.latencies if minute * 60 <= at < (minute + 1) * 60]
         window = [lat for lat, _ in rows]
         if not window:
             continue
@@ -222,6 +233,7 @@ def report(tally: Tally, rss: list[tuple[float, float]], imported: ImportRun | N
     for name, spent in sorted(tally.by_query_latency.items(), key=lambda item: -percentile(item[1], 0.99)):
         lines.append(f"| {name} | {len(spent)} | {1000 * percentile(spent, 0.5):.1f} | "
                      f"{1000 * percentile(spent, 0.99):.1f} | {1000 * max(spent):.0f} |")
+    lines += timeline_lines(tally.latencies, clients) + (cpu or [])
     lines += ["", "Errors by code (query): " + (", ".join(f"{key}: {n}" for key, n in tally.errors.most_common())
                                                   or "none"), ""]
     if rss:
@@ -311,6 +323,7 @@ def main() -> None:
     parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j)")
     parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--timeline", type=Path, help="a CSV file of every request (start, latency, query)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cbsi-soak-") as tmp:
         home = Path(tmp)
@@ -322,7 +335,7 @@ def main() -> None:
                 raise SystemExit("--url needs --import-home (the server's data folder) for the import")
             env["CBSI_DATA_DIR"] = str(args.import_home)
             text = soak(args.url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
-                        not args.no_import)
+                        not args.no_import, args.timeline)
         else:
             neo4j_port = str(free_port())
             env.update(CBSI_DATA_DIR=str(home / "serve"), CBSI_NEO4J_PORT=neo4j_port)
@@ -336,7 +349,7 @@ def main() -> None:
                     before = preload(url, env, home / "preload_fa.csv") + "\n\n"
                 size = graph_size(url)
                 text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
-                            not args.no_import)
+                            not args.no_import, args.timeline)
                 text = (f"{before}Graph at the start: {size}; at the end: {graph_size(url)}.\n\n") + text
             text += server_errors(home / "serve" / "serve.log")
     print(text)

@@ -74,6 +74,10 @@ def serving(settings: Settings, target: Neo4jTarget) -> Iterator[Served]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
+    deadline = time.monotonic() + 150
+    while not graphql.warm.done:  # as `/ready` does: requests start once the cookbook is planned (app/warm_up.py)
+        assert thread.is_alive() and time.monotonic() < deadline, "the warm-up did not end"
+        time.sleep(0.05)
     try:
         yield Served(f"http://127.0.0.1:{port}", app, contexts)
     finally:

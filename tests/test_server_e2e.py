@@ -93,6 +93,18 @@ def test_health_and_ready(server: Server) -> None:
     assert ready["neo4j"].startswith("bolt://127.0.0.1:")
 
 
+def test_ready_after_the_cookbook_is_planned(server: Server) -> None:
+    """`/ready` waits for the warm-up (`app/warm_up.py`): every cookbook query asked once, none failed, the
+    two that need the network projection left out."""
+    from app.explorer import cookbook
+
+    warm = httpx.get(f"{server.url}/ready").json()["warm_up"]
+    assert warm["done"] is True
+    assert warm["queries"] == len(cookbook()) > 30
+    assert warm["failed"] == 0
+    assert warm["left_out"] == 2, "28 (paths) and 29 (coverage) need the network projection, never read here"
+
+
 def test_serve_seeds_an_empty_graph_on_first_start(server: Server) -> None:
     from graph_seed.records import load_dataset
 
