@@ -138,8 +138,6 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
     async def ready(request: Request) -> Response:
         driver: AsyncDriver = request.app.state.driver
         health = graphql.health
-        if not graphql.warm.done:  # Neo4j is planning the cookbook's statements (`app/warm_up.py`)
-            return JSONResponse({"status": "warming up", "warm_up": graphql.warm.describe()}, status_code=503)
         if health.down:  # known from a failed query or probe: answer at once, with why and since when
             reason = f"Neo4j at {target.uri} does not answer ({health.reason}) since {health.describe_since()}"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
@@ -155,6 +153,11 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         except Neo4jError as exc:
             reason = f"Neo4j at {target.uri} answered with an error ({exc.code})"
             return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+        # Neo4j answers; checked after it, so a Neo4j that is down is named as the reason even while warming up
+        if not graphql.warm.done:  # Neo4j is planning the cookbook's statements (`app/warm_up.py`)
+            reason = f"warming up: planning the cookbook's statements ({graphql.warm.asked} asked so far)"
+            return JSONResponse({"status": "warming up", "reason": reason, "warm_up": graphql.warm.describe()},
+                                status_code=503)
         return JSONResponse({"status": "ready", "neo4j": target.uri, "database": target.database,
                              "warm_up": graphql.warm.describe()})
 
