@@ -10,27 +10,33 @@ from typing import Any
 
 from resolvers.cypher import CypherRunner
 
-# Programs, meetings or bodies that two or more of the actors are linked to, with each actor's link.
-SHARED_PROGRAMS = """
+# Programs, meetings or bodies that two or more of the actors are linked to, with each actor's link. The links
+# come in the order of `between` (then by role): without the ORDER BY before `collect`, their order was whatever
+# order Neo4j's plan matched them in, and two runs of one question could differ.
+_LINK_ORDER = "WITH x, a, r ORDER BY [i IN range(0, size($ids) - 1) WHERE $ids[i] = a.id][0], r.role"
+SHARED_PROGRAMS = f"""
 MATCH (a:Actor)-[r:PARTICIPATES_IN]->(x:Program)
 WHERE a.id IN $ids
-WITH x, collect({actor: a.id, role: r.role, sources: r.sources}) AS links, count(DISTINCT a) AS actors
+{_LINK_ORDER}
+WITH x, collect({{actor: a.id, role: r.role, sources: r.sources}}) AS links, count(DISTINCT a) AS actors
 WHERE actors >= 2
 RETURN x.id AS id, links
 ORDER BY x.name, x.id
 """
-SHARED_MEETINGS = """
+SHARED_MEETINGS = f"""
 MATCH (a:Actor)-[r:ATTENDED]->(x:Meeting)
 WHERE a.id IN $ids
-WITH x, collect({actor: a.id, role: r.role, sources: r.sources}) AS links, count(DISTINCT a) AS actors
+{_LINK_ORDER}
+WITH x, collect({{actor: a.id, role: r.role, sources: r.sources}}) AS links, count(DISTINCT a) AS actors
 WHERE actors >= 2
 RETURN x.id AS id, links
 ORDER BY x.date, x.id
 """
-SHARED_MEMBERSHIPS = """
+SHARED_MEMBERSHIPS = f"""
 MATCH (a:Actor)-[r:MEMBER_OF]->(x)
 WHERE a.id IN $ids
-WITH x, collect({actor: a.id, role: r.role, sources: r.sources}) AS links, count(DISTINCT a) AS actors
+{_LINK_ORDER}
+WITH x, collect({{actor: a.id, role: r.role, sources: r.sources}}) AS links, count(DISTINCT a) AS actors
 WHERE actors >= 2
 RETURN x.id AS id, links
 ORDER BY x.name, x.id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.test_graphql_helpers import EXTRA_PROGRAMS, data_of, run_query, small_graph  # noqa: F401
@@ -232,6 +234,20 @@ def test_cooperation_between_actors(neo4j_auth) -> None:
     assert data["partnerships"][0]["sources"] == [{"graphId": "src:a"}]
     result, _ = run_query(neo4j_auth, '{ cooperation(between: ["gov:JM", "gov:XX"]) { actors { name } } }')
     assert result.errors[0].extensions["code"] == "NOT_FOUND" and "gov:XX" in result.errors[0].message
+
+
+def test_cooperation_links_follow_the_order_asked(neo4j_auth) -> None:
+    """Each shared node's links come in the order of `between`, whichever order that is (before, the order was
+    the plan's: the cookbook's question 10 answered [JM, BB] on one run and [BB, JM] on another)."""
+    query = """{ cooperation(between: %s) { programs { node { graphId } links { role actor { graphId } } }
+        meetings { node { graphId } links { actor { graphId } } } } }"""
+    for between in (["gov:JM", "gov:BB", "agency:usaid", "cso:padf"], ["cso:padf", "agency:usaid", "gov:BB", "gov:JM"]):
+        data = data_of(neo4j_auth, query % json.dumps(between))["cooperation"]
+        shared = data["programs"] + data["meetings"]
+        assert any(len({link["actor"]["graphId"] for link in node["links"]}) >= 2 for node in shared)
+        for node in shared:
+            order = [between.index(link["actor"]["graphId"]) for link in node["links"]]
+            assert order == sorted(order), (between, node)
 
 
 def test_internal_errors_are_masked_with_an_id(neo4j_auth, monkeypatch) -> None:
