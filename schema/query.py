@@ -34,6 +34,10 @@ from schema.search import NodeType, SearchHit, search_field
 from schema.stats import GraphStats
 from schema.types import TYPES, Actor, Entity, to_node
 
+# The root fields whose answers are read from the network projection (`schema/network.py`): the whole graph
+# read into memory, not one Cypher statement. The warm-up (`app/warm_up.py`) leaves queries asking them out.
+PROJECTION_ROOT_FIELDS = frozenset({"network", "paths", "coverage"})
+
 
 async def lookup(info: Info[GraphQLContext, None], label: str, node_id: str) -> Entity:
     """One node of `label` by graph id, through the node DataLoader; NOT_FOUND names the id and the type."""
