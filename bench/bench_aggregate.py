@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import statistics
 import subprocess
@@ -224,6 +225,7 @@ async def _compare(home: Path, neo4j_port: str, ref: str, repeat: int) -> None:
     settings = Settings(_env_file=None, CBSI_DATA_DIR=home / "serve", CBSI_NEO4J_PORT=int(neo4j_port))
     driver = async_driver(resolve_target(settings, start_local=False))
     runner = CypherRunner(driver, None, 600.0)
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)  # the statements' warnings, once per read
     codes = {ref: _code_at(ref), "this code": aggregates}
     print(f"| grouping | rows read: {ref} | rows read: this code | groups | {ref}: median (min) ms | this code: "
           "median (min) ms | same answer |\n|---|---:|---:|---:|---:|---:|---|", flush=True)
