@@ -55,9 +55,11 @@ def malloc_summary() -> str:
 
 
 def live_projections() -> list[str]:
-    """Every networkx graph still alive (a projection kept by a cache, a task or a stored traceback)."""
-    return [f"{type(obj).__name__}({obj.number_of_nodes()} nodes, {obj.number_of_edges()} edges)"
-            for obj in gc.get_objects() if isinstance(obj, nx.Graph)]
+    """Every networkx graph still alive (a projection kept by a cache, a task or a stored traceback). A read-only
+    view (`graph.subgraph(...)`, `to_undirected(as_view=True)`: `paths` makes two) holds no data of its own and is
+    marked as such: session 9 read two views per running `paths` as copies of the grown graph."""
+    return [f"{'view ' if nx.is_frozen(obj) else ''}{type(obj).__name__}({obj.number_of_nodes()} nodes, "
+            f"{obj.number_of_edges()} edges)" for obj in gc.get_objects() if isinstance(obj, nx.Graph)]
 
 
 async def trace_forever(path: Path, describe: Describe, every: float = EVERY) -> None:

@@ -6,6 +6,13 @@ ForeignAssistance.gov import, uncached, against `cbsi-graph serve` on a local Ne
 `--home` keeps the Neo4j store between runs (the import is done once), so the same grown graph can be timed
 before and after a change. The query time limit is raised to 300 s so slow answers are timed, not cut off.
 
+`--against REF` times instead the code of `REF` (its `resolvers/aggregates.py` and `analysis/money.py`, read with
+`git show`) and the code here in turn, in this process on the same graph, `--repeat` times each interleaved, and
+checks that both give the same answer (cents, as GraphQL rounds them) for each grouping: the Neo4j read and the
+money split of `fundingAggregate`, without the GraphQL layer (which neither changes).
+
+    flock /tmp/cbsi-bench.lock .venv/bin/python bench/bench_aggregate.py --home /tmp/agg --against d45bbae
+
 `--memory` measures instead where a server's memory goes on that graph, in this process (`tracemalloc`, RSS and
 glibc's malloc figures): the whole-graph read for the network projection (all rows held, as before session 7,
 and streamed into the graph, as `resolvers.network.read_projection` does now), the projection itself, RSS after
@@ -19,13 +26,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
+import types
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -47,6 +57,9 @@ QUERIES = {
                          "count unconvertedCount minUsd maxUsd } leftOut { reason flowType count totalUsd } } }",
     "15 by COUNTRY": "{ fundingAggregate(groupBy: [COUNTRY]) { groups { key { value name } flowType totalUsd "
                      "statedUsd estimatedUsd count } leftOut { reason flowType count totalUsd } } }",
+    "34 by RECIPIENT": "{ fundingAggregate(groupBy: [RECIPIENT]) { groupBy groups { key { dimension value name } "
+                       "flowType totalUsd statedUsd estimatedUsd count } leftOut { reason flowType count totalUsd "
+                       "fundingIds } } }",
     "by FUNDER, RECIPIENT": "{ fundingAggregate(groupBy: [FUNDER, RECIPIENT]) { groups { key { value } totalUsd "
                             "count } leftOut { reason count totalUsd } } }",
     "by PROGRAM, COUNTRY, FY": "{ fundingAggregate(groupBy: [PROGRAM, COUNTRY, FISCAL_YEAR]) { groups { key "
@@ -171,6 +184,74 @@ async def _memory(home: Path, neo4j_port: str) -> None:
         await driver.close()
 
 
+COMPARED = {  # name -> groupBy (flowType is added unless one is chosen), as `fundingAggregate` takes them
+    "05 by FISCAL_YEAR": ["fiscalYear"],
+    "15 by COUNTRY": ["country"],
+    "34 by RECIPIENT": ["recipient"],
+    "by FUNDER, RECIPIENT": ["funder", "recipient"],
+    "by PROGRAM, COUNTRY, FISCAL_YEAR": ["program", "country", "fiscalYear"],
+}
+
+
+def _code_at(ref: str) -> types.ModuleType:
+    """`resolvers/aggregates.py` as it was at `ref`, calling `analysis/money.py` as it was at `ref`."""
+    def load(path: str, name: str) -> types.ModuleType:
+        text = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT, check=True, capture_output=True,
+                              text=True).stdout
+        module = types.ModuleType(name)
+        module.__file__ = f"{ref}:{path}"
+        sys.modules[name] = module  # dataclasses look their module up while the class is made
+        exec(compile(text, module.__file__, "exec"), module.__dict__)  # noqa: S102 - our own code at a commit
+        return module
+
+    old_money = load("analysis/money.py", f"money_at_{ref}")
+    old = load("resolvers/aggregates.py", f"aggregates_at_{ref}")
+    old.money = old_money  # type: ignore[attr-defined]
+    old.DIMENSIONS = old_money.DIMENSIONS  # type: ignore[attr-defined]
+    return old
+
+
+def _answer(result: Any) -> Any:
+    """What GraphQL shows of an aggregate (amounts in cents), to compare two codes' answers."""
+    groups = [(g.key, round(g.total_usd, 2), round(g.stated_usd, 2), round(g.estimated_usd, 2), g.count,
+               len(g.unconverted), g.min_usd, g.max_usd) for g in result.groups]
+    left = [(x.reason, x.flow_type, len(x.fundings), round(x.amount_usd, 2), sorted(x.fundings))
+            for x in result.left_out]
+    return groups, left
+
+
+async def _compare(home: Path, neo4j_port: str, ref: str, repeat: int) -> None:
+    """Time `REF`'s code and this code's in turn on one graph; print medians, rows read, and whether they agree."""
+    settings = Settings(_env_file=None, CBSI_DATA_DIR=home / "serve", CBSI_NEO4J_PORT=int(neo4j_port))
+    driver = async_driver(resolve_target(settings, start_local=False))
+    runner = CypherRunner(driver, None, 600.0)
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)  # the statements' warnings, once per read
+    codes = {ref: _code_at(ref), "this code": aggregates}
+    print(f"| grouping | rows read: {ref} | rows read: this code | groups | {ref}: median (min) ms | this code: "
+          "median (min) ms | same answer |\n|---|---:|---:|---:|---:|---:|---|", flush=True)
+    try:
+        for name, group_by in COMPARED.items():
+            spent: dict[str, list[float]] = {label: [] for label in codes}
+            answers: dict[str, Any] = {}
+            for _ in range(repeat):
+                for label, code in codes.items():
+                    started = time.monotonic()
+                    result = await code.funding_aggregate(runner, group_by, None, None)
+                    spent[label].append(time.monotonic() - started)
+                    answers[label] = _answer(result)
+                    del result
+            rows = {}
+            for label, code in codes.items():
+                dims = code.group_dimensions(group_by, None)
+                rows[label] = len(await code.funding_batches(runner, dims, None, None))
+            same = len({repr(a) for a in answers.values()}) == 1
+            cells = " | ".join(f"{statistics.median(t) * 1000:,.0f} ({min(t) * 1000:,.0f})" for t in spent.values())
+            print(f"| {name} | {rows[ref]:,} | {rows['this code']:,} | {len(answers[ref][0]):,} | {cells} | "
+                  f"{'yes' if same else 'NO'} |", flush=True)
+    finally:
+        await driver.close()
+
+
 def _hwm_mib() -> float:
     """This process's peak RSS so far (VmHWM), MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -219,6 +300,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", action="store_true", help="measure where the memory goes instead of timing")
+    parser.add_argument("--against", metavar="REF", help="time the code at this git commit and this code in turn")
     parser.add_argument("--memory-untraced", action="store_true",
                         help="after the timings, RSS and glibc figures of the projection read without tracemalloc")
     args = parser.parse_args()
@@ -237,6 +319,9 @@ def main() -> None:
             marker.write_text(f"{args.import_rows} rows\n")
         if args.memory:
             asyncio.run(_memory(home, neo4j_port))
+            return
+        if args.against:
+            asyncio.run(_compare(home, neo4j_port, args.against, args.repeat))
             return
         try:
             profile(home, neo4j_port)

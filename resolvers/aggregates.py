@@ -36,8 +36,10 @@ MAX_CHUNKS_QUEUED = 4  # chunks waiting for it
 # `analysis.money.FundingFacts.from_row` reads (the shape `facts_from_graph` builds), cut to what the requested
 # dimensions need (`$funders`, `$recipients`, ...: a list not needed is empty, so it does not split the batches);
 # the aggregates are the ids, the sum, min and max of `amountUsd`. The period is kept as its parts (a `date` only
-# as its year, and only when no fiscal year is set: all `period_of` reads of it), the `amount` only when an
-# ALLOCATED_TO share is stated as an amount (all `allocation_shares` reads of it); a single funded program's id,
+# as its year, and only when no fiscal year is set: all `period_of` reads of it) when grouped by period, else as
+# stand-ins of the same kind (`period_of` then reads only the kind: which figures are summed or left out); the
+# funders only when grouped by funder, else only those that are also recipients (self-funding); the `amount` only
+# when an ALLOCATED_TO share is stated as an amount (all `allocation_shares` reads of it); a single funded program's id,
 # name and percentage only when grouped by program (one program takes the whole share), recipients' ids only
 # when grouped by recipient (else only their countries are read). So a 30,000-Funding graph comes back as as
 # many rows as there are different (flow type, period, attribution) combinations.
@@ -79,13 +81,22 @@ WITH n, funders, allocations,
      // recipients not grouped by: only the countries they stand for are read
      CASE WHEN $recipientIds THEN recipients
           ELSE [r IN recipients | {{id: '', name: null, country: r.country}}] END AS recipients
-WITH n, funders, recipients, allocations, programs,
+WITH n, recipients, allocations, programs,
+     // funders not grouped by: only whether a recipient is also a funder is read (self-funding)
+     CASE WHEN $funderIds THEN funders ELSE [f IN funders WHERE f.id IN [r IN recipients | r.id]] END AS funders,
      CASE WHEN any(x IN allocations WHERE x.percentage IS NULL AND x.amount IS NOT NULL) THEN n.amount END AS amount,
      CASE WHEN n.fiscalYear IS NULL AND n.fiscalYearStart IS NULL AND n.fiscalYearEnd IS NULL AND n.date IS NOT NULL
           THEN left(toString(n.date), 4) END AS date
-RETURN n.flowType AS flowType, n.fiscalYear AS fiscalYear, n.fiscalYearStart AS fiscalYearStart,
-       n.fiscalYearEnd AS fiscalYearEnd, date, coalesce(n.cumulative, false) AS cumulative, amount,
-       funders, recipients, allocations, programs,
+// not grouped by period: only the period's kind is read, so the years are kept as the kind's stand-ins (a fiscal year
+// as 0; a span's ends as 0 when equal, else 0 and 1; a missing end stays missing)
+RETURN n.flowType AS flowType,
+       CASE WHEN $periods OR n.fiscalYear IS NULL THEN n.fiscalYear ELSE 0 END AS fiscalYear,
+       CASE WHEN $periods OR n.fiscalYearStart IS NULL THEN n.fiscalYearStart
+            WHEN n.fiscalYear IS NOT NULL THEN null ELSE 0 END AS fiscalYearStart,
+       CASE WHEN $periods OR n.fiscalYearEnd IS NULL THEN n.fiscalYearEnd
+            WHEN n.fiscalYear IS NOT NULL THEN null
+            WHEN n.fiscalYearEnd = n.fiscalYearStart THEN 0 ELSE 1 END AS fiscalYearEnd,
+       date, coalesce(n.cumulative, false) AS cumulative, amount, funders, recipients, allocations, programs,
 """
 FUNDING_BATCHES = _FUNDING_FACTS + """
        collect(CASE WHEN n.amountUsd IS NOT NULL THEN n.id END) AS ids,
@@ -94,15 +105,16 @@ FUNDING_BATCHES = _FUNDING_FACTS + """
 """
 
 # The same facts, one row per Funding, for groupings whose batches cannot shrink: grouped by program (10,976
-# programs on the soak's grown graph: 29,933 groups for 30,129 Fundings) or recipient (28,608 batches), grouping
-# inside Neo4j on keys of nested lists and maps only costs time (issue #15: by PROGRAM, COUNTRY, FISCAL_YEAR took
-# longer grouped than the per-Funding code it replaced). A row of one Funding is a batch of one.
+# programs on the soak's grown graph: 29,933 groups for 30,129 Fundings), grouping inside Neo4j on keys of nested
+# lists and maps only costs time (issue #15: by PROGRAM, COUNTRY, FISCAL_YEAR took longer grouped than the
+# per-Funding code it replaced). A row of one Funding is a batch of one. By recipient the batches do shrink once
+# the years (not grouped by) and the funders (only the self-funding ones) are left out of the key.
 FUNDING_ROWS = _FUNDING_FACTS + """
        [x IN [n] WHERE x.amountUsd IS NOT NULL | x.id] AS ids,
        [x IN [n] WHERE x.amountUsd IS NULL | x.id] AS unconverted,
        n.amountUsd AS usd, n.amountUsd AS minUsd, n.amountUsd AS maxUsd
 """
-UNGROUPED_DIMENSIONS = frozenset({"program", "recipient"})  # one row per Funding when grouped by any of these
+UNGROUPED_DIMENSIONS = frozenset({"program"})  # one row per Funding when grouped by program
 
 
 def group_dimensions(group_by: list[str], flow_type: str | None) -> list[str]:
@@ -119,7 +131,8 @@ def needs(dims: list[str]) -> dict[str, bool]:
     by_program = any(d in dims for d in money.PROGRAM_DIMENSIONS)
     return {"funders": "funder" in dims or "recipient" in dims, "recipients": "recipient" in dims or "country" in dims,
             "countries": "country" in dims, "programs": by_program, "objectives": "objective" in dims,
-            "focusAreas": "focusArea" in dims, "programIds": "program" in dims, "recipientIds": "recipient" in dims}
+            "focusAreas": "focusArea" in dims, "programIds": "program" in dims, "recipientIds": "recipient" in dims,
+            "funderIds": "funder" in dims, "periods": "fiscalYear" in dims}
 
 
 def batch_of(row: Mapping[str, Any]) -> money.FundingBatch:

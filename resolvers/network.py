@@ -27,6 +27,14 @@ version the graph has since moved past is cancelled (its rows are dropped with i
 last complete projection at once, and `Served` says which version it describes and whether it is stale, so
 answers never pass for newer than they are. `settle` = 0 (scripts, tests, the CLI) reads each new version
 as soon as it is asked for, as before.
+
+Why a large projection is not kept while its successor is read (`keep_stale_max`): the grown graph's projection is
+~257 MiB (43,966 nodes, 168,239 relationships), and keeping it to serve stale answers while the next version's
+graph was built held two of them at once (issue #15's like-with-like soak, session 9: RSS 553 -> 695 MiB while the
+second was built, `docs/benchmarks.md`). A projection of more than `keep_stale_max` nodes and relationships is
+dropped when the next read starts; requests meanwhile wait for that read (up to `wait_seconds`, then `COMPUTING`)
+and get its projection, stale if the graph moved on during the read (such a read is not cancelled: there is
+nothing else to serve). A small one (the curated graph: a few thousand) is still served stale meanwhile.
 """
 
 from __future__ import annotations
@@ -59,6 +67,9 @@ MAX_COMPUTING = 4  # measures computed at once (each may hold a core for minutes
 FAILURE_TTL = 60.0  # seconds a failed projection is reported as such before it is tried again
 CHUNK_ROWS = 2_000  # rows handed to the graph builder at once (`read_projection`)
 MAX_CHUNKS_QUEUED = 4  # chunks waiting for the builder: at most this many times CHUNK_ROWS rows held besides the graph
+# the largest projection (nodes + relationships) kept to be served stale while its successor is read: ~1,300 bytes
+# each, so at most ~130 MiB held twice; a larger one is dropped as the next read starts (see `NetworkCache`)
+KEEP_STALE_MAX = 100_000
 
 
 def _head(result: Any, top: int | None) -> Any:
@@ -172,9 +183,11 @@ class NetworkCache:
     def __init__(self, max_results: int = MAX_RESULTS, wait_seconds: float | None = None,
                  projection_timeout: float = PROJECTION_TIMEOUT, max_computing: int = MAX_COMPUTING,
                  versions: GraphVersion | None = None, max_rows: int = MAX_ROWS, settle: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, keep_stale_max: int = KEEP_STALE_MAX) -> None:
         self.wait_seconds = wait_seconds
         self.settle = settle  # see the module docstring; `clock` lets tests move time without sleeping
+        self.keep_stale_max = keep_stale_max  # with `settle`: see the module docstring
+        self.dropped = 0  # projections dropped before their successor was read (too large to keep twice)
         self.clock = clock
         self.projection_timeout = projection_timeout
         self.max_computing = max_computing
@@ -206,7 +219,7 @@ class NetworkCache:
                 "results": len(self.store.results), "result_rows": self.store.total_rows,
                 "computing": len(self._computing), "failed": len(self.store.failed),
                 "projecting": self._projecting is not None, "projections": self.projections,
-                "abandoned": self.abandoned}
+                "abandoned": self.abandoned, "dropped": self.dropped}
 
     def _this_loop(self) -> asyncio.AbstractEventLoop:
         """Background work belongs to one event loop (a server has one; scripts and tests may run several in
@@ -251,6 +264,10 @@ class NetworkCache:
         if self.settle > 0 and self.graph is not None:
             self._settle(runner, version)
             return self._current()
+        work = self._projecting
+        if self.settle > 0 and self.version is not None and work is not None and work.reading:
+            # the last projection was dropped for this read (too large to keep twice): it is all there is to serve
+            return await self._wait(work, deadline, "the graph's projection")
         failure = self._projection_failure
         if failure and failure.version >= version and time.monotonic() - failure.when < FAILURE_TTL:
             raise failure.error.with_traceback(None)
@@ -302,6 +319,7 @@ class NetworkCache:
             if previous is not None and previous.task is not None:
                 await asyncio.wait({previous.task})  # one whole-graph read at a time
             previous = None  # its task's result is the previous graph: not this frame's to keep alive
+            self._drop_if_large()
             work.reading = True
             try:
                 read_version, graph = await read_projection(runner, self.projection_timeout)
@@ -327,6 +345,15 @@ class NetworkCache:
         finally:
             if self._projecting is work:
                 self._projecting = None
+
+    def _drop_if_large(self) -> None:
+        """With `settle`, drop the served projection before its successor is read when it is too large to hold
+        twice (`keep_stale_max`); its version stays known, so requests wait for the read instead of starting one."""
+        graph = self.graph
+        if self.settle > 0 and graph is not None and \
+                graph.number_of_nodes() + graph.number_of_edges() > self.keep_stale_max:
+            self.graph = None
+            self.dropped += 1
 
     async def measure(self, runner: CypherRunner, name: str, options: dict[str, Any],
                       version: int | None = None, request: object | None = None, served: Served | None = None) -> Any:

@@ -135,3 +135,59 @@ def test_identical_aggregates_at_one_graph_version_share_one_computation(
     assert results[3].data != results[0].data
     assert shared == 2  # three identical requests at one version: one computation; the other grouping its own
     assert total == 3  # after the version moved, a new computation
+
+
+def test_every_period_kind_and_self_funding_grouped_alike(empty_graph: Driver,
+                                                          neo4j_auth: tuple[str, str, str]) -> None:
+    """Not grouped by FISCAL_YEAR, the statement keeps only stand-ins of each figure's period kind and only the
+    funders that are also recipients: the answers stay the per-Funding logic's for every kind of period (a span of
+    one year, open at either end, cumulative, a date only, undated) and for self-funding, in fewer rows."""
+    from graph_seed.neo4j_writer import write_records
+    from tests.money_graph import money_dataset
+    from tests.test_graphql_helpers import edge, node
+
+    nodes, edges = money_dataset()
+    nodes += [
+        node("cso:padf", "CivilSocietyOrganization", "PADF"),
+        node("funding:span1", "Funding", "FY2015-FY2015", amount=70, flowType="obligation", fiscalYearStart=2015,
+             fiscalYearEnd=2015),
+        node("funding:span2", "Funding", "FY2012-FY2014", amount=30, flowType="obligation", fiscalYearStart=2012,
+             fiscalYearEnd=2014),
+        node("funding:through", "Funding", "Through 2020", amount=20, flowType="obligation", fiscalYearEnd=2020),
+        node("funding:dated", "Funding", "Dated", amount=15, flowType="obligation", date="2019-05-01"),
+        node("funding:self", "Funding", "Self", amount=50, flowType="obligation", fiscalYear=2019),
+        node("funding:other", "Funding", "Other year", amount=25, flowType="obligation", fiscalYear=2014),
+    ]
+    edges += [
+        *[edge("RECEIVED_BY", f"funding:{n}", "cso:padf") for n in ("span1", "span2", "through", "dated", "other")],
+        edge("PROVIDES", "cso:padf", "funding:self"),
+        edge("PROVIDES", "agency:inl", "funding:self"),
+        edge("RECEIVED_BY", "funding:self", "cso:padf"),
+        edge("RECEIVED_BY", "funding:self", "agency:jm-jcf"),
+        edge("RECEIVED_BY", "funding:equal", "cso:padf"),
+    ]
+    with empty_graph.session() as session:
+        write_records(session, nodes, edges)
+    facts = money.all_facts(from_neo4j(empty_graph))
+    uri, user, password = neo4j_auth
+
+    async def go() -> list[tuple[Any, Any]]:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            runner = CypherRunner(driver, None, 30.0)
+            out = []
+            for dims in [*GROUPINGS, ["flowType", "recipient"], ["flowType", "funder"]]:
+                for kinds in (None, list(money.PERIOD_KINDS), ["range"], ["open", "undated"], ["year"]):
+                    for estimates in (True, False):
+                        got = await aggregates.funding_aggregate(runner, dims, None, None, kinds, estimates)
+                        out.append((_plain(got), _plain(money.aggregate(facts, dims, kinds, estimates))))
+            by_recipient = await aggregates.funding_batches(runner, ["flowType", "recipient"], None, None)
+            out.append((len(by_recipient) < len(facts), True))
+            return out
+        finally:
+            await driver.close()
+
+    results = asyncio.run(go())
+    assert any(x.reason == "self-funding" for x in money.aggregate(facts, ["flowType", "recipient"]).left_out)
+    for got, expected in results:
+        assert got == expected
