@@ -39,6 +39,7 @@ from resolvers.cypher import CypherRunner
 from resolvers.graph_version import GraphVersion
 from resolvers.neo4j_health import Neo4jHealth
 from resolvers.network import NetworkCache
+from resolvers.release_memory import release_forever
 from schema import CbsiSchema, QueryLimits, build_schema
 from schema.context import GraphQLContext
 
@@ -124,10 +125,11 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         tracer = None
         if settings.memory_trace is not None:  # diagnostics (`app/memory_trace.py`), off by default
             tracer = asyncio.create_task(trace_forever(settings.memory_trace, graphql.describe_caches))
+        releaser = asyncio.create_task(release_forever()) if settings.release_memory else None
         try:
             yield
         finally:
-            for task in (tracer, warming):
+            for task in (tracer, warming, releaser):
                 if task is not None:
                     task.cancel()
             await driver.close()

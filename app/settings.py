@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     compiled_queries: bool = Field(default=True, validation_alias="CBSI_COMPILED_QUERIES")
     warm_up: bool = Field(default=True, validation_alias="CBSI_WARM_UP")  # plan the cookbook before /ready
     memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")
+    # hand freed malloc memory back to the system every 30 s (`resolvers/release_memory.py`)
+    release_memory: bool = Field(default=True, validation_alias="CBSI_RELEASE_MEMORY")
 
     # Bounded work per request (`app/guard.py`, `schema/document_limits.py`).
     max_body_bytes: int = Field(default=1_000_000, ge=1, validation_alias="CBSI_MAX_BODY_BYTES")

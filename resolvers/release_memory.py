@@ -6,14 +6,22 @@ high-water mark. `malloc_trim(0)` releases the free pages of every arena (`madvi
 graph without tracemalloc (`docs/benchmarks.md`, session 7), dropping the projection gave the memory back by
 itself and the trim released only 3 MiB more: a cheap guard, not a measured fix. It holds no Python lock: call
 it in a worker thread after dropping something large. Elsewhere (musl, macOS) it does nothing.
+
+The server also calls it every `RELEASE_EVERY` seconds (`release_forever`): in the like-with-like soak (issue
+#15, session 9) glibc's arenas grew 47 -> 120 MiB over 5 minutes on a nearly constant graph, 39-56 MiB of it
+free but kept (response bodies, driver buffers and aggregate rows freed from worker threads' arenas), the
+largest part of the RSS growth left once the projection was no longer held twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 from collections.abc import Callable
 from functools import cache
+
+RELEASE_EVERY = 30.0  # seconds between two releases in a server (`release_forever`)
 
 
 @cache
@@ -34,3 +42,15 @@ def release_freed_memory() -> bool:
     """Return free malloc pages to the system; True when glibc's `malloc_trim` ran and released some."""
     trim = _malloc_trim()
     return bool(trim(0)) if trim is not None else False
+
+
+async def release_forever(every: float = RELEASE_EVERY) -> int:
+    """Release freed memory every `every` seconds, in a worker thread, until cancelled; how many ran (tests).
+
+    Stops at once where there is no glibc `malloc_trim` (nothing to release)."""
+    ran = 0
+    while _malloc_trim() is not None:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(release_freed_memory)
+        ran += 1
+    return ran
