@@ -3,9 +3,16 @@
 Why: "RSS grows" does not say whether a cache without a bound, a projection kept too long or the legitimate
 working set of a larger graph is responsible. With `CBSI_MEMORY_TRACE=<file>` the server appends a block to
 the file every `EVERY` seconds: RSS, what glibc's malloc holds (in use, and freed but not returned to the
-system), the size of every cache and the live projections. With `PYTHONTRACEMALLOC=1` as well, Python traces
-every allocation (much slower, and the traces take memory of their own, reported apart) and each block lists
-the source lines whose allocations grew most since the first one. Off (unset) by default; not for production.
+system), Python's allocated blocks, and the size of every cache and projection. With `PYTHONTRACEMALLOC=1` as
+well, Python traces every allocation (much slower, and the traces take memory of their own, reported apart)
+and each block lists the source lines whose allocations grew most since the first one. Off (unset) by default;
+not for production.
+
+It never walks `gc.get_objects()` (it did until session 9, to list the live networkx graphs): the list it returns
+holds a reference to every tracked object, including a tuple a worker thread is still building (`tuple(...)`
+over an iterator resizes it in place, which needs it to have one reference), and that thread then fails with
+`SystemError: Objects/tupleobject.c:927: bad argument to internal function`. A traced soak answered 26
+`coverage` requests INTERNAL that way (issue #15, session 9).
 """
 
 from __future__ import annotations
@@ -13,13 +20,11 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
-import gc
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-
-import networkx as nx
 
 EVERY = 30.0  # seconds between blocks
 TOP = 12  # source lines listed per block
@@ -54,14 +59,6 @@ def malloc_summary() -> str:
             f"{info.fordblks / 2**20:.0f}), mmapped {info.hblkhd / 2**20:.0f} MiB")
 
 
-def live_projections() -> list[str]:
-    """Every networkx graph still alive (a projection kept by a cache, a task or a stored traceback). A read-only
-    view (`graph.subgraph(...)`, `to_undirected(as_view=True)`: `paths` makes two) holds no data of its own and is
-    marked as such: session 9 read two views per running `paths` as copies of the grown graph."""
-    return [f"{'view ' if nx.is_frozen(obj) else ''}{type(obj).__name__}({obj.number_of_nodes()} nodes, "
-            f"{obj.number_of_edges()} edges)" for obj in gc.get_objects() if isinstance(obj, nx.Graph)]
-
-
 async def trace_forever(path: Path, describe: Describe, every: float = EVERY) -> None:
     """Append one block to `path` every `every` seconds until cancelled."""
     started = time.monotonic()
@@ -70,9 +67,8 @@ async def trace_forever(path: Path, describe: Describe, every: float = EVERY) ->
     with path.open("a") as out:
         while True:
             lines = [f"--- {time.monotonic() - started:.0f} s: RSS {rss_mib():.0f} MiB; {malloc_summary()}; "
-                     f"{len(gc.get_objects())} objects tracked by the gc",
-                     "caches: " + ", ".join(f"{key}={value}" for key, value in describe().items()),
-                     "live graphs: " + (", ".join(live_projections()) or "none")]
+                     f"{sys.getallocatedblocks()} blocks allocated by Python",
+                     "caches: " + ", ".join(f"{key}={value}" for key, value in describe().items())]
             if first is not None:
                 snapshot = tracemalloc.take_snapshot()
                 current, peak = tracemalloc.get_traced_memory()
