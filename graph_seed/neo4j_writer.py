@@ -58,6 +58,11 @@ INDEXES: tuple[str, ...] = (
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY}) "
     "ON EACH [n.name, n.aliasText, n.description] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+    # a root page's order walked in an index, and the counts that decide it (`vocabulary.ORDERED_RANGES`)
+    *(statement for label, by, sort in vocab.ORDERED_RANGES for statement in (
+        f"CREATE INDEX {label.lower()}_{sort.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{sort})",
+        f"CREATE INDEX {label.lower()}_{by.lower()}_{sort.lower()} IF NOT EXISTS "
+        f"FOR (n:{label}) ON (n.{by}, n.{sort})")),
     # the lower-cased copies (`vocabulary.LOWERED`): a case-insensitive `contains` reads one label's TEXT index
     *(f"CREATE TEXT INDEX {label.lower()}_{lowered.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{lowered})"
       for label in vocab.INDEXED_LABELS for lowered in vocab.LOWERED.values()),

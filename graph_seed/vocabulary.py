@@ -60,6 +60,11 @@ ORGANIZATIONS: Final[frozenset[str]] = frozenset({"Government", "Intergovernment
 # every writer in the same statement as the property, so the API's case-insensitive `contains` / `startsWith`
 # filters can use a TEXT index (`toLower(n.name) CONTAINS ...` cannot). Internal: never an API field nor exported.
 LOWERED: Final[dict[str, str]] = {"name": "nameLower"}
+# Root pages sorted by one property and filtered by a range on another (fundings by amount within fiscal years):
+# (label, filter property, sort property). The writer keeps a range index on the sort property and a composite one
+# on (filter, sort) for each, so such a page can walk the sort property's index in order instead of sorting every
+# node in the range (`resolvers/selection_cypher.py` says when).
+ORDERED_RANGES: Final[tuple[tuple[str, str, str], ...]] = (("Funding", "fiscalYear", "amountUsd"),)
 # Labels whose nodes a root connection lists (`programs(where: ...)`): each gets a TEXT index per lowered property.
 INDEXED_LABELS: Final[tuple[str, ...]] = (*NODE_LABELS, "Actor")
 
