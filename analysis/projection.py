@@ -44,7 +44,9 @@ EDGES_QUERY = (
     "MATCH (a:Entity)-[r]->(b:Entity) "
     "RETURN a.id AS start, type(r) AS type, b.id AS end, properties(r) AS props"
 )
-INTERNAL_NODE_PROPERTIES = frozenset({"aliasText"})
+# What only the database needs (the full-text index's alias text, the lower-cased copies of `vocabulary.LOWERED`):
+# never a node attribute of the projection, so never exported.
+INTERNAL_NODE_PROPERTIES = frozenset({"aliasText", *vocab.LOWERED.values()})
 
 COOPERATION_KINDS: tuple[str, ...] = ("program", "meeting", "membership", "member-of", "partnership", "funding")
 """The default kinds of cooperation evidence; `"part-of"` (an agency inside its government) is opt-in."""
@@ -73,7 +75,7 @@ def from_neo4j(driver: Any, database: str | None = None) -> nx.MultiDiGraph:
     """Read the whole graph from Neo4j (official sync driver) into the same MultiDiGraph as `from_records`.
 
     Rows are streamed in one read transaction (never materialised as a list of records first); the internal
-    full-text helper property `aliasText` is dropped.
+    helper properties (`INTERNAL_NODE_PROPERTIES`) are dropped.
 
     Parameters
     ----------

@@ -58,6 +58,14 @@ INDEXES: tuple[str, ...] = (
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{ENTITY}) "
     "ON EACH [n.name, n.aliasText, n.description] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+    # a root page's order walked in an index, and the counts that decide it (`vocabulary.ORDERED_RANGES`)
+    *(statement for label, by, sort in vocab.ORDERED_RANGES for statement in (
+        f"CREATE INDEX {label.lower()}_{sort.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{sort})",
+        f"CREATE INDEX {label.lower()}_{by.lower()}_{sort.lower()} IF NOT EXISTS "
+        f"FOR (n:{label}) ON (n.{by}, n.{sort})")),
+    # the lower-cased copies (`vocabulary.LOWERED`): a case-insensitive `contains` reads one label's TEXT index
+    *(f"CREATE TEXT INDEX {label.lower()}_{lowered.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{lowered})"
+      for label in vocab.INDEXED_LABELS for lowered in vocab.LOWERED.values()),
 )
 
 # -- the rules -----------------------------------------------------------------------------------------
@@ -103,6 +111,17 @@ def alias_text(aliases: str) -> str:
     return f"reduce(t = '', a IN {aliases} | t + a + ' | ')"
 
 
+def lowered_set(var: str, source: str) -> str:
+    """`v.nameLower = toLower(<source>.name)` for each lowered property (`vocabulary.LOWERED`): `source` is the
+    node itself (after its properties were set) or `row.props` (what a CREATE writes). A null name leaves none."""
+    return ", ".join(f"{var}.{lowered} = toLower({source}.{prop})" for prop, lowered in vocab.LOWERED.items())
+
+
+def lowered_map(source: str) -> str:
+    """The same copies as entries of a CREATE's property map: `nameLower: toLower(row.props.name)`."""
+    return ", ".join(f"{lowered}: toLower({source}.{prop})" for prop, lowered in vocab.LOWERED.items())
+
+
 def _set_each(var: str, names: Iterable[str], keep: bool) -> list[str]:
     """`v.a = row.props.a` per name; `keep`: a name the row lacks keeps its stored value instead of going."""
     return [f"{var}.{name} = coalesce(row.props.{name}, {var}.{name})" if keep else f"{var}.{name} = row.props.{name}"
@@ -121,7 +140,7 @@ UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
 WITH n, row, properties(n) AS before, labels(n) AS beforeLabels
 SET n:{labels}, {props}
-SET n.sources = {sources}, n.aliases = {aliases}
+SET {lowered}, n.sources = {sources}, n.aliases = {aliases}
 SET n.aliasText = {alias_text}
 WITH n, before, beforeLabels
 WHERE before <> properties(n) OR size(beforeLabels) <> size(labels(n))
@@ -142,6 +161,7 @@ RETURN count(r) AS changed
 @lru_cache(maxsize=128)
 def merge_nodes_query(label: str) -> str:
     return _SEED_NODES.format(labels=node_labels(label), props=", ".join(_set_each("n", settable(label), True)),
+                              lowered=lowered_set("n", "n"),
                               sources=union("n", "sources", "row.sources"),
                               aliases=union("n", "aliases", "row.aliases"), alias_text=alias_text("n.aliases"))
 
@@ -224,7 +244,31 @@ def ensure_schema(session: Session) -> list[str]:
             created.append(name)
     if created:
         session.run("CALL db.awaitIndexes(300)").consume()
+    backfill_lowered(session)
     return created
+
+
+def _lowered_stale(var: str) -> str:
+    """True for a node whose lower-cased copies are not `toLower` of their property (missing, stale, or left over
+    after the property went)."""
+    return " OR ".join(f"NOT coalesce({var}.{lowered} = toLower({var}.{prop}), {var}.{lowered} IS NULL AND "
+                       f"{var}.{prop} IS NULL)" for prop, lowered in vocab.LOWERED.items())
+
+
+# Auto-commit (`IN TRANSACTIONS` needs it), in chunks so a large graph's migration holds no huge transaction.
+BACKFILL_LOWERED = (f"MATCH (n:{ENTITY}) WHERE {_lowered_stale('n')} "
+                    f"CALL (n) {{ SET {lowered_set('n', 'n')} }} IN TRANSACTIONS OF 10000 ROWS")
+
+
+def backfill_lowered(session: Session) -> int:
+    """Write the lower-cased copies (`vocabulary.LOWERED`) where they are missing or stale: a graph written before
+    the writers kept them (or by a writer that skipped them). Every writer keeps them since, so on a current graph
+    this only reads (one pass over the nodes, ~0.1 s per 30,000). Moves the graph version when it wrote, so no
+    cached answer of a filter on the old copies outlives it. Returns how many nodes it wrote."""
+    written = session.run(BACKFILL_LOWERED).consume().counters.properties_set
+    if written:
+        session.execute_write(bump_graph_version)
+    return written
 
 
 def write_records_tx(
@@ -298,7 +342,7 @@ def delete_all(session: Session) -> None:
 _IMPORT_NODES = """
 UNWIND $rows AS row
 MERGE (n:Entity {{id: row.id}})
-ON CREATE SET n:{labels}, {props}, n.sources = [$source], n.aliases = row.aliases,
+ON CREATE SET n:{labels}, {props}, {lowered}, n.sources = [$source], n.aliases = row.aliases,
               n.aliasText = {alias_text}, n.createdBy = $source
 ON MATCH SET n.sources = {sources}
 """
@@ -317,7 +361,8 @@ ON MATCH SET r.sources = {sources}
 _IMPORT_FUNDING = """
 UNWIND $rows AS row
 MERGE (f:Entity {{id: row.id}})
-ON CREATE SET f:{labels}, {props}, f.sources = [$source], f.aliases = [], f.aliasText = '', f.createdBy = $source
+ON CREATE SET f:{labels}, {props}, {lowered}, f.sources = [$source], f.aliases = [], f.aliasText = '',
+              f.createdBy = $source
 ON MATCH SET f.sources = {f_sources}
 WITH f, row
 MATCH (p:{program} {{id: row.program}})
@@ -331,7 +376,7 @@ ON MATCH SET r.sources = {r_sources}
 # a `SET f.id = ...` before the Funding query's `MATCH (p:Program {id})` plans an Eager.
 _CREATE_NODES = """
 UNWIND $rows AS row
-CREATE (n:Entity:{labels} {{id: row.id, {props}, sources: [$source], aliases: row.aliases,
+CREATE (n:Entity:{labels} {{id: row.id, {props}, {lowered}, sources: [$source], aliases: row.aliases,
                             aliasText: {alias_text}, createdBy: $source}})
 """
 _CREATE_EDGES = """
@@ -343,7 +388,8 @@ SET {props}r.sources = [$source], r.createdBy = $source
 """
 _CREATE_FUNDING = """
 UNWIND $rows AS row
-CREATE (f:Entity:{labels} {{id: row.id, {props}, sources: [$source], aliases: [], aliasText: '', createdBy: $source}})
+CREATE (f:Entity:{labels} {{id: row.id, {props}, {lowered}, sources: [$source], aliases: [], aliasText: '',
+                            createdBy: $source}})
 WITH f, row
 MATCH (p:{program} {{id: row.program}})
 CREATE (f)-[r{pattern}]->(p)
@@ -369,6 +415,7 @@ SET p.sectorCodes = {union("p", "sectorCodes", "row.codes")}
 @lru_cache(maxsize=128)
 def import_nodes_query(label: str) -> str:
     return _IMPORT_NODES.format(labels=node_labels(label), props=", ".join(_set_each("n", settable(label), False)),
+                                lowered=lowered_set("n", "row.props"),
                                 alias_text=alias_text("row.aliases"), sources=union("n", "sources", "[$source]"))
 
 
@@ -382,7 +429,7 @@ def import_edges_query(rel_type: str) -> str:
 @lru_cache(maxsize=128)
 def create_nodes_query(label: str) -> str:
     return _CREATE_NODES.format(labels=node_labels(label), props=_map_each(settable(label)),
-                                alias_text=alias_text("row.aliases"))
+                                lowered=lowered_map("row.props"), alias_text=alias_text("row.aliases"))
 
 
 @lru_cache(maxsize=128)
@@ -394,12 +441,13 @@ def create_edges_query(rel_type: str) -> str:
 (_FUNDED,) = vocab.RELATIONSHIP_ENDPOINTS["FUNDS"][1]
 FUNDING_QUERY = _IMPORT_FUNDING.format(
     labels=node_labels("Funding"), program=_FUNDED, props=", ".join(_set_each("f", settable("Funding"), False)),
+    lowered=lowered_set("f", "row.props"),
     f_sources=union("f", "sources", "[$source]"), pattern=merge_pattern("FUNDS"),
     r_sources=union("r", "sources", "[$source]"),
 )
 CREATE_FUNDING_QUERY = _CREATE_FUNDING.format(
     labels=node_labels("Funding"), program=_FUNDED, props=_map_each(settable("Funding")),
-    pattern=merge_pattern("FUNDS"),
+    lowered=lowered_map("row.props"), pattern=merge_pattern("FUNDS"),
 )
 
 

@@ -56,6 +56,18 @@ ACTOR_OR_PERSON: Final[frozenset[str]] = frozenset({*ACTOR_LABELS, "Person"})
 POSITION_HOLDERS: Final[frozenset[str]] = frozenset({*ACTOR_LABELS, "Mechanism"})
 ORGANIZATIONS: Final[frozenset[str]] = frozenset({"Government", "IntergovernmentalOrganization"})
 
+# Properties kept lower-cased beside themselves on every node (`name` -> `nameLower = toLower(name)`), written by
+# every writer in the same statement as the property, so the API's case-insensitive `contains` / `startsWith`
+# filters can use a TEXT index (`toLower(n.name) CONTAINS ...` cannot). Internal: never an API field nor exported.
+LOWERED: Final[dict[str, str]] = {"name": "nameLower"}
+# Root pages sorted by one property and filtered by a range on another (fundings by amount within fiscal years):
+# (label, filter property, sort property). The writer keeps a range index on the sort property and a composite one
+# on (filter, sort) for each, so such a page can walk the sort property's index in order instead of sorting every
+# node in the range (`resolvers/selection_cypher.py` says when).
+ORDERED_RANGES: Final[tuple[tuple[str, str, str], ...]] = (("Funding", "fiscalYear", "amountUsd"),)
+# Labels whose nodes a root connection lists (`programs(where: ...)`): each gets a TEXT index per lowered property.
+INDEXED_LABELS: Final[tuple[str, ...]] = (*NODE_LABELS, "Actor")
+
 # relationship type -> (allowed start labels, allowed end labels)
 RELATIONSHIP_ENDPOINTS: Final[dict[str, tuple[frozenset[str], frozenset[str]]]] = {
     "PART_OF": (

@@ -33,6 +33,13 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "format": vocab.MEETING_FORMATS,
     "actionType": vocab.BILL_ACTION_TYPES,
 }
+# Lower-cased copies every writer keeps beside a property (`vocabulary.LOWERED`: `nameLower = toLower(name)`), each
+# with a TEXT index per label: a case-insensitive `contains` / `startsWith` on the property reads the copy, which
+# Neo4j can look up in the index (`toLower(n.name) CONTAINS ...` reads every node of the label). Never a field.
+LOWERED: dict[str, str] = dict(vocab.LOWERED)
+# (label, filter, sort) of the root pages whose order may be walked in the sort property's index
+# (`vocabulary.ORDERED_RANGES`: the writer keeps the indexes it needs).
+ORDERED_RANGES: frozenset[tuple[str, str, str]] = frozenset(vocab.ORDERED_RANGES)
 # Partial dates (`2014`, `2014-05`, `2014-05-01`) compare as text, which orders them correctly.
 DATE_PROPS = frozenset({
     "startDate", "endDate", "date", "since", "until", "enacted", "introduced", "asOf", "founded", "staffAsOf",

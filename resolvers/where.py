@@ -78,10 +78,13 @@ def _scalar(var: str, prop: str, kind: str, ops: Mapping[str, Any], params: Para
             parts.append(f"{ref} = {params.add(value)}")
         elif op == "in":
             parts.append(f"{ref} IN {params.add(list(value))}")
-        elif op == "contains":
-            parts.append(f"toLower({ref}) CONTAINS toLower({params.add(value)})")
-        elif op == "startsWith":
-            parts.append(f"toLower({ref}) STARTS WITH toLower({params.add(value)})")
+        elif op in ("contains", "startsWith"):
+            # Case-insensitive: Neo4j's own `toLower` on both sides. A property with a lower-cased copy
+            # (`catalog.LOWERED`, written with the same `toLower`) reads the copy, which a TEXT index serves.
+            lowered = catalog.LOWERED.get(prop)
+            subject = f"{var}.{lowered}" if lowered else f"toLower({ref})"
+            word = "CONTAINS" if op == "contains" else "STARTS WITH"
+            parts.append(f"{subject} {word} toLower({params.add(value)})")
         else:
             parts.append(f"{ref} {COMPARISONS[op]} {params.add(value)}")
     return parts

@@ -14,9 +14,15 @@ from resolvers.where import compile_where
 def test_scalar_operators_become_parameters() -> None:
     cypher, params = compile_where("Program", {"name": {"contains": "Youth", "startsWith": "Y"},
                                                "level": {"in": ["program"]}})
-    assert cypher == ("(toLower(n.name) CONTAINS toLower($w0)) AND (toLower(n.name) STARTS WITH toLower($w1)) "
+    # `name` has a lower-cased copy (`nameLower`, TEXT-indexed); the value is lowered by Neo4j's `toLower` too
+    assert cypher == ("(n.nameLower CONTAINS toLower($w0)) AND (n.nameLower STARTS WITH toLower($w1)) "
                       "AND (n.level IN $w2)")
     assert params == {"w0": "Youth", "w1": "Y", "w2": ["program"]}
+
+
+def test_properties_without_a_lowered_copy_are_lowered_in_the_filter() -> None:
+    cypher, params = compile_where("Program", {"description": {"contains": "Youth"}})
+    assert cypher == "(toLower(n.description) CONTAINS toLower($w0))" and params == {"w0": "Youth"}
 
 
 def test_numbers_and_dates_compare() -> None:
@@ -41,7 +47,7 @@ def test_relationship_filters_some_none_all() -> None:
     cypher, params = compile_where("Program", where)
     assert "EXISTS { MATCH (n)-[:OPERATES_IN]->(m1:Government) WHERE (m1.id = $w0) }" in cypher
     assert "NOT EXISTS { MATCH (n)<-[:FUNDS]-(m2:Funding) WHERE (m2.flowType = $w1) }" in cypher
-    assert "NOT EXISTS { MATCH (n)<-[:PARTICIPATES_IN]-(m3:Actor) WHERE NOT ((toLower(m3.name) STARTS WITH" in cypher
+    assert "NOT EXISTS { MATCH (n)<-[:PARTICIPATES_IN]-(m3:Actor) WHERE NOT ((m3.nameLower STARTS WITH" in cypher
     assert params == {"w0": "gov:JM", "w1": "pledge", "w2": "a"}
 
 

@@ -49,7 +49,7 @@ from typing import Any
 from neo4j import Session
 
 from graph_seed.importers.process_owner import ProcessId
-from graph_seed.neo4j_writer import BUMP_GRAPH_VERSION_CLAUSE, bump_graph_version
+from graph_seed.neo4j_writer import BUMP_GRAPH_VERSION_CLAUSE, bump_graph_version, lowered_set
 
 IMPORTING = "importing"
 COMPLETE = "complete"
@@ -62,11 +62,11 @@ RETURN coalesce(s.importStatus, $complete) AS status, (timestamp() - coalesce(s.
        coalesce(s.importOwner, '') AS owner, s.importHost AS host, s.importPid AS pid,
        s.importProcessStart AS processStart
 """
-BEGIN = """
-MERGE (s:Entity {id: $id})
-ON CREATE SET s:Source, s += $props, s.sources = [], s.aliases = [], s.aliasText = '', s.importStatus = $importing,
-              s.importOwner = $owner, s.importHeartbeat = timestamp(), s.importStartedAt = $startedAt,
-              s.importRows = 0, s += $process
+BEGIN = f"""
+MERGE (s:Entity {{id: $id}})
+ON CREATE SET s:Source, s += $props, {lowered_set("s", "$props")}, s.sources = [], s.aliases = [], s.aliasText = '',
+              s.importStatus = $importing, s.importOwner = $owner, s.importHeartbeat = timestamp(),
+              s.importStartedAt = $startedAt, s.importRows = 0, s += $process
 RETURN s.importOwner = $owner AS mine
 """
 # Take a run over: only if it is still the one the caller judged (another run may have claimed it meanwhile).
@@ -84,11 +84,12 @@ WHERE s.importOwner = $owner
 SET s.importHeartbeat = timestamp(), s.importRows = $rows
 RETURN count(s) AS mine
 """
-FINISH = """
+FINISH = f"""
 UNWIND $rows AS row
-MATCH (s:Source {id: row.id})
+MATCH (s:Source {{id: row.id}})
 WHERE s.importOwner = $owner
 SET s += row.props, s.importedAt = coalesce(s.importedAt, $importedAt), s.importStatus = $complete
+SET {lowered_set("s", "s")}
 REMOVE s.importOwner, s.importHeartbeat, s.importHost, s.importPid, s.importProcessStart
 RETURN count(s) AS finished
 """
