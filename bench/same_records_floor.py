@@ -31,7 +31,7 @@ from graph_seed.importers.iati import IatiMapper
 from graph_seed.importers.pipeline import _MARKERS  # the importer's own id markers, so both resolve alike
 from graph_seed.importers.resolve import Resolver
 from graph_seed.importers.summary import ImportSummary
-from graph_seed.neo4j_writer import Batch, Counts, alias_text, merge_pattern, node_labels, settable
+from graph_seed.neo4j_writer import Batch, Counts, alias_text, lowered_set, merge_pattern, node_labels, settable
 
 FLOOR_PREFIX = "floor:"
 
@@ -82,10 +82,12 @@ def _sets(var: str, names: tuple[str, ...]) -> str:
 
 
 def create_nodes_query(label: str) -> str:
-    """Plain CREATE of a batch's nodes of one label, with the properties an import sets on create."""
+    """Plain CREATE of a batch's nodes of one label, with the properties an import sets on create (and the
+    lower-cased copies every writer keeps, `vocabulary.LOWERED`)."""
     return (f"UNWIND $rows AS row CREATE (n:Entity:{node_labels(label)}) "
             f"SET n.id = row.id{_sets('n', settable(label))}, n.sources = [$source], "
-            f"n.aliases = row.aliases, n.aliasText = {alias_text('row.aliases')}, n.createdBy = $source")
+            f"n.aliases = row.aliases, n.aliasText = {alias_text('row.aliases')}, n.createdBy = $source, "
+            f"{lowered_set('n', 'row.props')}")
 
 
 def create_edges_query(rel_type: str) -> str:
@@ -99,7 +101,7 @@ def create_edges_query(rel_type: str) -> str:
 FUNDING_QUERY = (
     f"UNWIND $rows AS row CREATE (f:Entity:{node_labels('Funding')}) "
     f"SET f.id = row.id{_sets('f', settable('Funding'))}, f.sources = [$source], f.aliases = [], "
-    "f.aliasText = '', f.createdBy = $source "
+    f"f.aliasText = '', f.createdBy = $source, {lowered_set('f', 'row.props')} "
     "WITH f, row MATCH (p:Program {id: row.program}) "  # not `Entity`: that plans an Eager (neo4j_writer)
     f"CREATE (f)-[r{merge_pattern('FUNDS')}]->(p) SET r.sources = [$source], r.createdBy = $source"
 )
