@@ -62,7 +62,8 @@ def _seed_if_empty(target: Neo4jTarget) -> None:
         if target.managed:
             raise
         print(f"warning: Neo4j at {target.uri} does not answer ({_first_line(exc)}); serving anyway: /ready "
-              "answers 503 until it does (then run `cbsi-graph seed` if the graph is empty)", flush=True)
+              "answers 503 until it does; then run `cbsi-graph seed` (it creates the schema and indexes, brings a "
+              "graph written by an older version up to date, and seeds an empty one)", flush=True)
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
