@@ -43,9 +43,11 @@ ENTITY = "Entity"
 FULLTEXT_INDEX = "entity_search"
 BATCH_SIZE = 5000
 
+# `GraphMeta` too: every writer locks its one node (`LOCK_GRAPH_VERSION`), which MERGE creates on a new graph;
+# the constraint makes two writers' first MERGEs create one node, not one each (two locks would lock nothing).
 CONSTRAINTS: tuple[str, ...] = tuple(
     f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-    for label in (ENTITY, "Actor", *vocab.NODE_LABELS)
+    for label in (ENTITY, "Actor", *vocab.NODE_LABELS, "GraphMeta")
 )
 INDEXES: tuple[str, ...] = (
     "CREATE INDEX funding_fiscal_year IF NOT EXISTS FOR (n:Funding) ON (n.fiscalYear)",

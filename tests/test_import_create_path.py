@@ -176,3 +176,25 @@ def test_the_seed_takes_the_version_lock_before_anything_else(seeded_graph: Driv
         tx.commit()
     bumped.join()
     assert blocked
+
+
+def test_two_first_writers_make_one_version_node(seeded_graph: Driver) -> None:
+    """On a graph without its `GraphMeta` node, two writers' first `LOCK_GRAPH_VERSION` MERGEs must make one
+    node: the second waits for the first (the id constraint on `GraphMeta`). Without the constraint each sees
+    no node and creates its own, and each then holds a lock on a different node. The version is put back
+    one higher than it was, so caches of other tests see a move, never a return."""
+    count = "MATCH (m:GraphMeta) RETURN count(m) AS n, max(m.version) AS version"
+    before = seeded_graph.execute_query(count).records[0]["version"]
+    seeded_graph.execute_query("MATCH (m:GraphMeta) DELETE m")
+    try:
+        with seeded_graph.session() as session, session.begin_transaction() as tx:
+            tx.run(neo4j_writer.LOCK_GRAPH_VERSION).consume()
+            second = threading.Thread(target=lambda: seeded_graph.execute_query(neo4j_writer.LOCK_GRAPH_VERSION))
+            second.start()
+            second.join(2.0)  # the second writer, unconstrained, would be done by now
+            tx.commit()
+        second.join()
+        assert seeded_graph.execute_query(count).records[0]["n"] == 1
+    finally:
+        seeded_graph.execute_query("MATCH (m:GraphMeta) DELETE m")
+        seeded_graph.execute_query("CREATE (:GraphMeta {id: 'graph', version: $v})", v=(before or 0) + 1)
