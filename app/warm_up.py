@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, parse
-from graphql.language.ast import SelectionSetNode
+from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse
 
 from resolvers.network import NetworkCache, Projection
+from schema.access import root_fields as access_root_fields
 from schema.query import PROJECTION_ROOT_FIELDS
 
 logger = logging.getLogger("cbsi_graph.warm_up")
@@ -52,7 +52,8 @@ class ProjectionLeftOut(Exception):
 
 
 def root_fields(query: str) -> set[str]:
-    """The Query fields a document asks for, through fragments at the root; empty if it does not parse.
+    """The Query fields a document asks for, through fragments at the root (`schema.access.root_fields`, which
+    the admin check walks too); empty if it does not parse.
 
     >>> sorted(root_fields("{ paths(from: 1, to: 2) { length } ...F } fragment F on Query { x: coverage { gaps } }"))
     ['coverage', 'paths']
@@ -62,24 +63,8 @@ def root_fields(query: str) -> set[str]:
     except GraphQLError:
         return set()
     fragments = {node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)}
-    names: set[str] = set()
-    seen: set[str] = set()
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                names.add(selection.name.value)
-            elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                seen.add(selection.name.value)
-                fragment = fragments.get(selection.name.value)
-                walk(fragment.selection_set if fragment else None)
-
-    for node in document.definitions:
-        if not isinstance(node, FragmentDefinitionNode):
-            walk(getattr(node, "selection_set", None))
-    return names
+    return {name for node in document.definitions if isinstance(node, OperationDefinitionNode)
+            for name in access_root_fields(node.selection_set, fragments)}
 
 
 def asks_projection(query: str) -> bool:

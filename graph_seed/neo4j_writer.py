@@ -232,10 +232,13 @@ def _schema_name(statement: str) -> str:
     return statement.split(" IF NOT EXISTS")[0].split()[-1]
 
 
-def ensure_schema(session: Session) -> list[str]:
+def ensure_schema(session: Session, backfill: bool = True) -> list[str]:
     """Create the constraints (unique id per label) and indexes that are missing; returns their names.
 
-    Two `SHOW`s answer whether anything is missing, so the usual call (everything exists) costs two queries.
+    Two `SHOW`s answer whether anything is missing, so the usual call (everything exists) costs two queries,
+    plus, with `backfill`, one pass over every node for stale lower-cased copies (`backfill_lowered`). An import
+    passes False: it writes the copies of what it writes, and a pass over a 1M-node graph per import is waste;
+    `serve` and `seed` bring an older graph up to date.
     """
     existing = {record["name"] for query in SHOW_SCHEMA_NAMES for record in session.run(query)}
     created = []
@@ -246,7 +249,8 @@ def ensure_schema(session: Session) -> list[str]:
             created.append(name)
     if created:
         session.run("CALL db.awaitIndexes(300)").consume()
-    backfill_lowered(session)
+    if backfill:
+        backfill_lowered(session)
     return created
 
 

@@ -392,7 +392,7 @@ def import_files(
         raise ValueError("a Neo4j driver is required unless dry_run=True")
     with import_session(driver, database) as session:
         try:
-            ensure_schema(session)
+            ensure_schema(session, backfill=False)  # `serve`/`seed` migrate older graphs, not every import
             _write(kind, driver, database, session, files, summary, progress, take_over, allow_empty)
         except (Neo4jError, DriverError) as exc:
             hint = ""
