@@ -25,10 +25,11 @@ class CypherRunner:
         self.health = health  # the server's: fail at once while Neo4j is known to be down
         self.queries_sent = 0
 
-    async def _await(self, call: Any) -> Any:
+    async def _await(self, call: Any, seconds: float | None = None) -> Any:
+        """`call` guarded by the server's view of Neo4j, bounded by the time limit it runs under (default: ours)."""
         if self.health is None:
             return await call
-        return await self.health.guarded(self.driver, call)
+        return await self.health.guarded(self.driver, call, self.timeout if seconds is None else seconds)
 
     async def read(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read query and return its rows as dicts."""
@@ -78,7 +79,7 @@ class CypherRunner:
             async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
                 return await session.execute_read(work)
 
-        return await self._await(run())
+        return await self._await(run(), self.timeout if timeout is None else timeout)
 
     async def read_quiet(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """A read as one auto-commit query with the server's notifications off, for the compiled statements.

@@ -126,7 +126,8 @@ async def read_projection(runner: CypherRunner, timeout: float) -> tuple[int, nx
                 await tx.close()
             return version
 
-    version, graph = await feed.build_while(read, runner, graph_from_records, feed.rows(), feed.rows())
+    version, graph = await feed.build_while(read, runner, graph_from_records, feed.rows(), feed.rows(),
+                                            seconds=timeout)
     return version, graph
 
 

@@ -88,14 +88,15 @@ class RowFeed:
                 continue
 
     async def build_while(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner,
-                          consume: Callable[..., T], *args: Any) -> tuple[R, T]:
+                          consume: Callable[..., T], *args: Any, seconds: float | None = None) -> tuple[R, T]:
         """Run `consume(*args)` in a worker thread while `read()` (which `put`s the rows) runs on the event loop;
-        the read's result and the consumer's. `runner`'s health check guards the read, as its own reads; a
-        transient failure before anything was handed over starts `read()` again (see the module docstring)."""
+        the read's result and the consumer's. `runner`'s health check guards the read, as its own reads, bounded
+        by `seconds` (the read's Neo4j time limit; default the runner's); a transient failure before anything was
+        handed over starts `read()` again (see the module docstring)."""
         consumer = asyncio.ensure_future(asyncio.to_thread(consume, *args))
         consumer.add_done_callback(lambda _: self.aborted.set())  # a failed consumer must not leave the reader waiting
         try:
-            result = await self._read(read, runner)
+            result = await self._read(read, runner, runner.timeout if seconds is None else seconds)
             built = await asyncio.shield(consumer)
         except BaseException:
             self.aborted.set()
@@ -105,12 +106,12 @@ class RowFeed:
             raise
         return result, built
 
-    async def _read(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner) -> R:
+    async def _read(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner, seconds: float) -> R:
         while True:
             self.attempts += 1
             call = read()
             try:
-                return await (call if runner.health is None else runner.health.guarded(runner.driver, call))
+                return await (call if runner.health is None else runner.health.guarded(runner.driver, call, seconds))
             except Exception as exc:
                 if self.chunks or self.attempts >= MAX_ATTEMPTS or not is_transient(exc) or self.aborted.is_set():
                     raise

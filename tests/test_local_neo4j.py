@@ -40,6 +40,16 @@ def test_bolt_listens_on_loopback_only(launcher_neo4j: LocalNeo4j) -> None:
     assert "db.tx_log.preallocate=false" in conf
 
 
+def test_no_receive_timeout_hint_is_sent(launcher_neo4j: LocalNeo4j) -> None:
+    """Keep-alive NOOPs only while streaming: Neo4j then sends drivers no `connection.recv_timeout_seconds` hint
+    (with it the Python driver puts a timer task on every socket read; the server bounds its calls itself)."""
+    with GraphDatabase.driver(launcher_neo4j.uri, auth=("neo4j", launcher_neo4j.password())) as driver:
+        records = driver.execute_query("SHOW SETTINGS YIELD name, value "
+                                       "WHERE name = 'server.bolt.connection_keep_alive_for_requests' "
+                                       "RETURN value").records
+    assert [r["value"] for r in records] == ["STREAMING"]
+
+
 def test_start_reuses_the_running_instance(launcher_neo4j: LocalNeo4j) -> None:
     pid = launcher_neo4j.running_pid()
     again = LocalNeo4j(launcher_neo4j.home, port=launcher_neo4j.port, progress=lambda _m: None).start()
