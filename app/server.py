@@ -32,6 +32,7 @@ from app.guard import EnvelopeLimits, RequestGuard
 from app.memory_trace import trace_forever
 from app.neo4j_connection import Neo4jTarget, async_driver
 from app.response_bytes import ResponseBytes
+from app.response_json import encode_response
 from app.settings import Settings
 from app.tokens import TokenStore
 from app.warm_up import WarmUp, WarmUpNetwork, warm_up
@@ -83,6 +84,9 @@ class CbsiGraphQL(GraphQL):
         return context
 
     target_database: str | None = None
+
+    def encode_json(self, data: object) -> bytes:
+        return encode_response(data)  # orjson (`app/response_json.py`)
 
     def warm_context(self) -> GraphQLContext:
         """A request's context without a request, for the warm-up (`app/warm_up.py`): its network cache never

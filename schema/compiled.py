@@ -78,11 +78,22 @@ def _completer(type_: GraphQLOutputType) -> Callable[[Any], Any]:
         item = _completer(type_.of_type)
         return lambda value: None if value is None else [item(v) for v in value]
     serialize = type_.serialize  # type: ignore[union-attr]
+    exact = _SERIALIZED_AS_IS.get(type_.name)
+    if exact is not None:  # the serializer would return a value of this type unchanged: skip the call
+        return lambda value: value if type(value) is exact else None if value is None else serialize(value)
     return lambda value: None if value is None else serialize(value)
 
 
+# built-in scalars whose serializer returns a value of exactly this Python type as it is (graphql-core's
+# `serialize_string`, `serialize_id`, `serialize_boolean`); Int and Float check ranges and finiteness: not here
+_SERIALIZED_AS_IS: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+
 def _domain_label(labels: list[str]) -> str:
-    return next(label for label in labels if label not in ("Entity", "Actor"))
+    for label in labels:
+        if label != "Entity" and label != "Actor":
+            return label
+    raise NotCompilable("a node with no domain label")
 
 
 def _const(value: Any) -> Callable[..., Any]:
@@ -462,7 +473,10 @@ class CompiledExecution(StrawberryGraphQLCoreExecutionContext):
         runner = self.context_value.runner
         try:
             keys = [key for key, plan in plans.items() if not isinstance(plan, str)]
-            values = await asyncio.gather(*(plans[key](runner) for key in keys))
+            if len(keys) == 1:  # the common case: no task and future for `gather` to make
+                values = [await plans[keys[0]](runner)]
+            else:
+                values = await asyncio.gather(*(plans[key](runner) for key in keys))
             answers = dict(zip(keys, values, strict=True))
             data = {key: plan if isinstance(plan, str) else answers[key] for key, plan in plans.items()}
         except Exception as exc:  # noqa: BLE001 - a missing node, a null, a failed statement: the resolvers say it
