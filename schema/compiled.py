@@ -427,7 +427,7 @@ class PlanCache(BoundedLRU[tuple[Any, ...], dict[str, Any]]):
     characters of query text held (the plans themselves are a few closures and a statement)."""
 
     def __init__(self, size: int = 256, max_chars: int = 1_000_000) -> None:
-        super().__init__(size, max_chars, lambda key: len(key[1]) + len(key[3]))
+        super().__init__(size, max_chars, lambda key: len(key[1]) + len(key[3]), second_sight=True)
 
 
 PLANS = PlanCache()

@@ -168,7 +168,8 @@ class ParsedDocuments(BoundedLRU[str, DocumentNode]):
 
     def __init__(self, max_chars: int = PARSED_MAX_CHARS, max_entry_chars: int = PARSED_MAX_ENTRY_CHARS,
                  max_entries: int = PARSED_MAX_ENTRIES) -> None:
-        super().__init__(max_entries, max_chars, len, max_entry_chars)  # a longer text is parsed every time
+        # a longer text is parsed every time; a text is kept from its second sight (`schema/bounded_lru.py`)
+        super().__init__(max_entries, max_chars, len, max_entry_chars, second_sight=True)
 
 
 class DocumentLimits(SchemaExtension):

@@ -12,6 +12,7 @@ import weakref
 from graphql import parse
 
 from resolvers.measure_store import MeasureStore, rows_of
+from schema.bounded_lru import SEEN_PER_ENTRY
 from schema.document_limits import PARSED_MAX_ENTRIES, ParsedDocuments
 
 
@@ -24,6 +25,7 @@ def test_parsed_documents_are_bounded_by_count() -> None:
     for n in range(PARSED_MAX_ENTRIES + 100):  # every text new, as varied page sizes and ids make them
         text = f"{{ programs(first: {n}) {{ totalCount }} }}"
         parsed.put(text, parse(text))
+        parsed.put(text, parse(text))  # a text is kept from its second sight
     assert len(parsed.entries) == PARSED_MAX_ENTRIES
     assert parsed.get("{ programs(first: 0) { totalCount } }") is None  # least recently used first out
     assert parsed.get(f"{{ programs(first: {PARSED_MAX_ENTRIES + 99}) {{ totalCount }} }}") is not None
@@ -36,8 +38,32 @@ def test_parsed_documents_budget_counts_the_ast_not_the_text() -> None:
     for n in range(200):
         text = f"{{ programs(first: {n}) {{ {field} }} }}"
         parsed.put(text, parse(text))
-    assert parsed.chars == sum(len(text) for text in parsed.entries)
+        parsed.put(text, parse(text))
+    assert parsed.entries and parsed.chars == sum(len(text) for text in parsed.entries)
     assert parsed.chars * 64 <= 16 * 2**20
+
+
+def test_a_text_seen_once_is_not_kept() -> None:
+    # varied values make most texts one-off: a kept AST only fed the collector's oldest generation (session 10)
+    parsed = ParsedDocuments()
+    once, twice = "{ programs(first: 3) { totalCount } }", "{ programs(first: 4) { totalCount } }"
+    parsed.put(once, parse(once))
+    parsed.put(twice, parse(twice))
+    assert parsed.get(twice) is None
+    parsed.put(twice, parse(twice))
+    assert parsed.get(once) is None and parsed.get(twice) is not None
+    assert hash(twice) not in (parsed.seen or {})  # kept: no longer remembered as seen once
+
+
+def test_the_texts_remembered_as_seen_once_are_bounded() -> None:
+    parsed = ParsedDocuments(max_entries=4)
+    for n in range(1_000):
+        text = f"{{ programs(first: {n}) {{ totalCount }} }}"
+        parsed.put(text, parse(text))
+    assert not parsed.entries and parsed.seen is not None and len(parsed.seen) == SEEN_PER_ENTRY * 4
+    oldest = "{ programs(first: 0) { totalCount } }"
+    parsed.put(oldest, parse(oldest))  # forgotten: a first sight again
+    assert parsed.get(oldest) is None
 
 
 def test_measure_results_of_another_version_are_not_kept() -> None:
