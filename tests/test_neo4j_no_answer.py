@@ -8,6 +8,7 @@ talks to the session's Neo4j through a relay that can stop passing bytes (`tests
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -19,10 +20,10 @@ from tests.http_server import serve
 QUERY = '{ government(id: "gov:JM") { name } }'
 
 
-def _wait(check: object, seconds: float = 30.0) -> bool:
+def _wait(check: Callable[[], bool], seconds: float = 30.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return True
         time.sleep(0.2)
     return False
