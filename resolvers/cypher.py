@@ -25,8 +25,9 @@ class CypherRunner:
         self.health = health  # the server's: fail at once while Neo4j is known to be down
         self.queries_sent = 0
 
-    async def _await(self, call: Any, seconds: float | None = None) -> Any:
-        """`call` guarded by the server's view of Neo4j, bounded by the time limit it runs under (default: ours)."""
+    async def guarded(self, call: Any, seconds: float | None = None) -> Any:
+        """Await `call` (a read of this runner's driver) under the server's view of Neo4j (`Neo4jHealth`),
+        bounded by the Neo4j time limit it runs under (default: the runner's)."""
         if self.health is None:
             return await call
         return await self.health.guarded(self.driver, call, self.timeout if seconds is None else seconds)
@@ -34,7 +35,7 @@ class CypherRunner:
     async def read(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read query and return its rows as dicts."""
         self.queries_sent += 1
-        records, _, _ = await self._await(self.driver.execute_query(
+        records, _, _ = await self.guarded(self.driver.execute_query(
             Query(cypher, timeout=self.timeout),
             parameters_=dict(params or {}),
             database_=self.database,
@@ -56,7 +57,7 @@ class CypherRunner:
                 result = await session.run(Query(cypher, timeout=self.timeout))
                 return [record.data() async for record in result]
 
-        return await self._await(run())
+        return await self.guarded(run())
 
     async def read_snapshot(self, *cyphers: LiteralString, timeout: float | None = None) -> list[list[Record]]:
         """Run several parameterless reads, in order, in one read transaction (one time limit, one session).
@@ -79,7 +80,7 @@ class CypherRunner:
             async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
                 return await session.execute_read(work)
 
-        return await self._await(run(), self.timeout if timeout is None else timeout)
+        return await self.guarded(run(), timeout)
 
     async def read_quiet(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """A read as one auto-commit query with the server's notifications off, for the compiled statements.
@@ -101,4 +102,4 @@ class CypherRunner:
                 result = await session.run(query, values)
                 return [dict(record.items()) async for record in result]
 
-        return await self._await(run())
+        return await self.guarded(run())

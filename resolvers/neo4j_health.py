@@ -82,25 +82,23 @@ class Neo4jHealth:
                 return
             self.report_success()
 
-    async def guarded(self, driver: AsyncDriver, call: Any, seconds: float | None = None) -> Any:
+    async def guarded(self, driver: AsyncDriver, call: Any, seconds: float) -> Any:
         """Await `call` unless Neo4j is known to be down; a failure to reach it marks it down.
 
-        `seconds`: the time limit Neo4j enforces on the call's transaction; with it, the call is cancelled (and
-        Neo4j marked down) when no answer has come `answer_grace` seconds after that limit.
+        `seconds`: the time limit Neo4j enforces on the call's transaction; the call is cancelled (and Neo4j
+        marked down) when no answer has come `answer_grace` seconds after that limit.
         """
         if self.reason is not None:
             call.close()  # never started: no "coroutine was never awaited"
             self.check()
+        limit = seconds + self.answer_grace
+        bound = asyncio.timeout(limit)
         try:
-            if seconds is None:
-                return await call
-            limit = seconds + self.answer_grace
-            bound = asyncio.timeout(limit)
             try:
                 async with bound:
                     return await call
             except TimeoutError as exc:
-                if not bound.expired():  # the call's own timeout error, not this bound's
+                if not bound.expired():  # the call's own timeout error (an OSError), not this bound's
                     raise
                 raise ServiceUnavailable(f"Neo4j did not answer within {limit:g} s") from exc
         except UNREACHABLE as exc:

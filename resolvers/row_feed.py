@@ -96,7 +96,7 @@ class RowFeed:
         consumer = asyncio.ensure_future(asyncio.to_thread(consume, *args))
         consumer.add_done_callback(lambda _: self.aborted.set())  # a failed consumer must not leave the reader waiting
         try:
-            result = await self._read(read, runner, runner.timeout if seconds is None else seconds)
+            result = await self._read(read, runner, seconds)
             built = await asyncio.shield(consumer)
         except BaseException:
             self.aborted.set()
@@ -106,12 +106,13 @@ class RowFeed:
             raise
         return result, built
 
-    async def _read(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner, seconds: float) -> R:
+    async def _read(self, read: Callable[[], Coroutine[Any, Any, R]], runner: CypherRunner,
+                    seconds: float | None) -> R:
         while True:
             self.attempts += 1
             call = read()
             try:
-                return await (call if runner.health is None else runner.health.guarded(runner.driver, call, seconds))
+                return await runner.guarded(call, seconds)
             except Exception as exc:
                 if self.chunks or self.attempts >= MAX_ATTEMPTS or not is_transient(exc) or self.aborted.is_set():
                     raise

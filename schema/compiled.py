@@ -62,6 +62,11 @@ class NotCompilable(Exception):
     """The selection (or a value in the answer) needs the ordinary resolvers."""
 
 
+# built-in scalars whose serializer returns a value of exactly this Python type as it is (graphql-core's
+# `serialize_string`, `serialize_id`, `serialize_boolean`); Int and Float check ranges and finiteness: not here
+_SERIALIZED_AS_IS: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+
 def _completer(type_: GraphQLOutputType) -> Callable[[Any], Any]:
     """graphql-core's completion of a leaf value for one type: non-null checked, lists item by item, the scalar's
     serializer; the wrappers are looked at once, when the plan is made."""
@@ -82,11 +87,6 @@ def _completer(type_: GraphQLOutputType) -> Callable[[Any], Any]:
     if exact is not None:  # the serializer would return a value of this type unchanged: skip the call
         return lambda value: value if type(value) is exact else None if value is None else serialize(value)
     return lambda value: None if value is None else serialize(value)
-
-
-# built-in scalars whose serializer returns a value of exactly this Python type as it is (graphql-core's
-# `serialize_string`, `serialize_id`, `serialize_boolean`); Int and Float check ranges and finiteness: not here
-_SERIALIZED_AS_IS: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 
 
 def _domain_label(labels: list[str]) -> str:
