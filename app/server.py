@@ -104,7 +104,8 @@ class CbsiGraphQL(GraphQL):
         sizes: dict[str, object] = {}
         if isinstance(schema, CbsiSchema):
             sizes.update(parsed=len(schema.parsed.entries), parsed_chars=schema.parsed.chars,
-                         validated=len(schema.validated.entries), validated_chars=schema.validated.chars)
+                         validated=len(schema.validated.entries), validated_chars=schema.validated.chars,
+                         templates=len(schema.templates.entries), template_chars=schema.templates.chars)
         if self.responses is not None:
             sizes.update(responses=len(self.responses), response_bytes=self.responses.total_bytes)
         sizes.update(self.network.describe())

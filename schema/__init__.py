@@ -13,6 +13,7 @@ from schema.access import AdminFields
 from schema.compiled import CompiledExecution
 from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
 from schema.errors import MaskInternalErrors, log_client_errors
+from schema.literal_template import ValidTemplates
 from schema.query import Query
 from schema.types import TYPES
 from schema.validation_cache import CachedValidation, ValidationResults
@@ -40,6 +41,7 @@ class CbsiSchema(strawberry.Schema):
 
     validated: ValidationResults
     parsed: ParsedDocuments
+    templates: ValidTemplates
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_client_errors(errors, execution_context)
@@ -57,6 +59,7 @@ def build_schema(limits: QueryLimits | None = None, compiled: bool = True) -> st
     limits = limits or QueryLimits()
     validated = ValidationResults()  # one per schema: its limits decide what is valid
     parsed = ParsedDocuments()
+    templates = ValidTemplates()  # valid whatever values are written into them (`schema/literal_template.py`)
     bounds = DocumentBounds(
         max_depth=limits.max_depth, max_aliases=limits.max_aliases, max_cost=limits.max_cost,
         max_page_size=limits.max_page_size, max_query_length=limits.max_query_length,
@@ -68,11 +71,12 @@ def build_schema(limits: QueryLimits | None = None, compiled: bool = True) -> st
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: CachedValidation(validated),
-            lambda: DocumentLimits(bounds, parsed),
+            lambda: DocumentLimits(bounds, parsed, templates),
             AdminFields,
             MaskInternalErrors,
         ],
         execution_context_class=CompiledExecution if compiled else None,
     )
-    schema.validated, schema.parsed = validated, parsed  # for diagnostics (`app/memory_trace.py`)
+    # for diagnostics (`app/memory_trace.py`)
+    schema.validated, schema.parsed, schema.templates = validated, parsed, templates
     return schema

@@ -13,6 +13,9 @@ What is checked, in order, each failure answered with `extensions.code = LIMIT_E
 - a wall-clock budget for parsing plus validation: a validation rule checks the clock as it walks and aborts
   the validation when the budget is spent (parsing is linear and bounded by the token and length limits).
 
+A text whose template (its String and Int literals blanked, `schema/literal_template.py`) was found valid before
+skips the standard rules: only its limits above, which read the values, are measured again.
+
 Parsed documents are cached by query text in `ParsedDocuments`, bounded by the total length of the texts held
 (an AST costs memory in proportion to its text: twelve 10 MB texts must not stay resident) and by a count. An
 AST costs about 64 bytes of Python objects per character of its text (measured on the soak's cookbook queries:
@@ -43,6 +46,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.bounded_lru import BoundedLRU
 from schema.cost import CostEstimator
+from schema.literal_template import ValidTemplates, ints_fit, literals_fit, template
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 CLOCK_EVERY = 64  # validation nodes between two reads of the clock
@@ -175,9 +179,11 @@ class ParsedDocuments(BoundedLRU[str, DocumentNode]):
 class DocumentLimits(SchemaExtension):
     """Query length, cached parsing, shape limits before validation, and the parse + validation time budget."""
 
-    def __init__(self, bounds: DocumentBounds, parsed: ParsedDocuments) -> None:
+    def __init__(self, bounds: DocumentBounds, parsed: ParsedDocuments,
+                 templates: ValidTemplates | None = None) -> None:
         self.bounds = bounds
         self.parsed = parsed
+        self.templates = templates  # valid whatever their literals say (`schema/literal_template.py`)
         self.started = 0.0
 
     def on_parse(self) -> Iterator[None]:
@@ -195,14 +201,25 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
+        shape = None
         if context.pre_execution_errors is None and document is not None:  # None: not answered from a cache
             errors = shape_errors(context.schema._schema, document, context.variables or {}, self.bounds)
             if errors:
                 context.pre_execution_errors = errors  # Strawberry then skips the standard validation
             else:
-                deadline = self.started + self.bounds.budget_seconds
-                context.validation_rules = (*context.validation_rules, budget_rule(deadline, self.bounds))
+                templates = self.templates
+                shape = template(context.query) if templates is not None and context.query else None
+                if shape is not None and templates is not None and ints_fit(shape[1]) and templates.get(shape[0]):
+                    context.pre_execution_errors = []  # another text of this template was valid: so is this one
+                    shape = None
+                else:
+                    deadline = self.started + self.bounds.budget_seconds
+                    context.validation_rules = (*context.validation_rules, budget_rule(deadline, self.bounds))
         yield
+        if (shape is not None and self.templates is not None and context.pre_execution_errors == []
+                and document is not None and ints_fit(shape[1])
+                and literals_fit(context.schema._schema, document)):
+            self.templates.put(shape[0], True)
 
 
 def budget_rule(deadline: float, bounds: DocumentBounds) -> type[ValidationRule]:
