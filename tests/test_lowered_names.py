@@ -97,6 +97,18 @@ def test_a_name_filter_reads_the_labels_text_index(empty_graph: Driver) -> None:
         assert not any(step.startswith("NodeByLabelScan") for step in plan), plan
 
 
+def test_a_name_filter_inside_a_relationship_filter_follows_the_relationships(empty_graph: Driver) -> None:
+    """Inside `some`, the name is lowered in place: the planner had scanned the TEXT index once per outer node."""
+    with empty_graph.session() as session:
+        w.write_records(session, _programs(), [])
+    page = RootPage("Program", {"children": {"some": {"name": {"contains": "CAÑA"}}}}, "name", "ASC", None, 11,
+                    False)
+    cypher, params = connection_statement(page, NodeShape())
+    assert "toLower(m1.name) CONTAINS" in cypher
+    plan = _plan(empty_graph, cypher, params)
+    assert not any(step.startswith("NodeIndexContainsScan") for step in plan), plan
+
+
 def _stale(driver: Driver) -> int:
     return count(driver, f"MATCH (n:Entity) WHERE {w._lowered_stale('n')} RETURN count(n)")
 
