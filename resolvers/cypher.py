@@ -34,6 +34,16 @@ class CypherRunner:
 
     async def read(self, cypher: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read query and return its rows as dicts."""
+        return [record.data() for record in await self._execute(cypher, params)]
+
+    async def read_maps(self, cypher: LiteralString, params: Mapping[str, Any] | None = None
+                        ) -> list[dict[str, Any]]:
+        """`read` for a statement that returns maps, lists and scalars only, never node objects: the rows as the
+        driver decoded them, without `Record.data()`'s deep copy (about 1 ms of client CPU for search's couple of
+        hundred candidate rows). Same managed transaction and retries as `read`."""
+        return [dict(record.items()) for record in await self._execute(cypher, params)]
+
+    async def _execute(self, cypher: LiteralString, params: Mapping[str, Any] | None) -> list[Record]:
         self.queries_sent += 1
         records, _, _ = await self.guarded(self.driver.execute_query(
             Query(cypher, timeout=self.timeout),
@@ -41,7 +51,7 @@ class CypherRunner:
             database_=self.database,
             routing_=RoutingControl.READ,
         ))
-        return [record.data() for record in records]
+        return list(records)
 
     async def read_auto_commit(self, cypher: LiteralString) -> list[dict[str, Any]]:
         """Run one tiny read as an auto-commit query: about half the client CPU of `read`.
