@@ -250,6 +250,52 @@ def test_cooperation_links_follow_the_order_asked(neo4j_auth) -> None:
             assert order == sorted(order), (between, node)
 
 
+BETWEEN = '["gov:JM", "gov:BB", "agency:usaid", "cso:padf"]'
+COOPERATION_PARTS = {
+    "programs": "programs { node { graphId name } links { role actor { graphId name } sources { title } } }",
+    "meetings": "meetings { node { graphId name } links { role actor { graphId } } }",
+    "memberships": "memberships { node { graphId } links { actor { graphId } sources { title } } }",
+    "fundingFlows": "fundingFlows { how funding { graphId amountUsd } provider { graphId } recipient { graphId } "
+                    "program { graphId name } sources { graphId title } }",
+    "partnerships": "partnerships { agreement since from { graphId } to { graphId name } sources { title } }",
+}
+
+
+def cooperation_query(*selections: str) -> str:
+    return "{ cooperation(between: " + BETWEEN + ") { " + " ".join(selections) + " } }"
+
+
+def test_cooperation_is_one_statement_whatever_it_selects(neo4j_auth) -> None:
+    """The parts selected, the actors and every node the answer names (shared nodes, fundings, programs,
+    sources) come in one Cypher statement; each part alone answers what it answers among the others."""
+    result, context = run_query(neo4j_auth, cooperation_query("actors { graphId name }", *COOPERATION_PARTS.values()))
+    assert result.errors is None, result.errors
+    assert context.runner.queries_sent == 1
+    everything = result.data["cooperation"]
+    assert all(everything[part] for part in COOPERATION_PARTS), everything
+    assert everything["partnerships"] == [{"agreement": "cooperative agreement", "since": "2015",
+                                           "from": {"graphId": "agency:usaid"},
+                                           "to": {"graphId": "cso:padf", "name": "Pan American Development "
+                                                                                 "Foundation"},
+                                           "sources": [{"title": "Source A"}]}]
+    for part, selection in COOPERATION_PARTS.items():
+        result, context = run_query(neo4j_auth, cooperation_query(selection))
+        assert result.errors is None, result.errors
+        assert context.runner.queries_sent == 1, part
+        assert result.data["cooperation"] == {part: everything[part]}
+
+
+def test_cooperation_part_not_read_with_the_actors_is_read_alone(neo4j_auth, monkeypatch) -> None:
+    from schema import cooperation
+
+    query = cooperation_query(*COOPERATION_PARTS.values())
+    everything = data_of(neo4j_auth, query)
+    monkeypatch.setattr(cooperation, "selected_parts", lambda _info: {})
+    result, context = run_query(neo4j_auth, query)
+    assert result.errors is None and result.data == everything
+    assert context.runner.queries_sent == 1 + len(COOPERATION_PARTS)
+
+
 def test_internal_errors_are_masked_with_an_id(neo4j_auth, monkeypatch) -> None:
     from resolvers import nodes
 
