@@ -61,7 +61,7 @@ class Loaders:
             cypher, params = page_query(relation, role, where, spec)
 
             async def load(ids: list[str]) -> list[HopPage]:
-                rows = await self.runner.read(cypher, {**params, "ids": list(dict.fromkeys(ids))})
+                rows = await self.runner.read_maps(cypher, {**params, "ids": list(dict.fromkeys(ids))})
                 by_id = {
                     row["id"]: HopPage([EdgeRow(edge, NodeRow(props, tuple(labels))) for edge, props, labels
                                         in row["rows"]], row.get("total"))

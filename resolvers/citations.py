@@ -37,11 +37,11 @@ class CitingRelationship:
 
 
 async def citing_nodes(runner: CypherRunner, source_id: str, limit: int) -> list[NodeRow]:
-    rows = await runner.read(CITING_NODES, {"id": source_id, "limit": limit})
+    rows = await runner.read_maps(CITING_NODES, {"id": source_id, "limit": limit})
     return [NodeRow(row["props"], tuple(row["labels"])) for row in rows]
 
 
 async def citing_relationships(runner: CypherRunner, source_id: str, limit: int) -> list[CitingRelationship]:
-    rows = await runner.read(CITING_RELATIONSHIPS, {"id": source_id, "limit": limit})
+    rows = await runner.read_maps(CITING_RELATIONSHIPS, {"id": source_id, "limit": limit})
     return [CitingRelationship(row["type"], row["start"], row["end"],
                                {k: v for k, v in row["props"].items() if k != "sources"}) for row in rows]

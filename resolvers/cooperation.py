@@ -134,7 +134,7 @@ async def cooperation(runner: CypherRunner, ids: list[str], parts: Mapping[str, 
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError(f"no cooperation part {sorted(unknown)}")
-    [row] = await runner.read(statement(parts), {"ids": ids})
+    [row] = await runner.read_maps(statement(parts), {"ids": ids})
     answer = {name: row[name] for name in parts}
     if "fundingFlows" in answer:
         answer["fundingFlows"] = _funding_flows(answer["fundingFlows"])

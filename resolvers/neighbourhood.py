@@ -48,6 +48,7 @@ async def relationships(runner: CypherRunner, node_id: str, types: list[str] | N
                         limit: int) -> list[RelationshipRow]:
     """Up to `limit` relationships of `node_id`, ordered by type, direction and neighbour name."""
     check_arguments(types, direction)
-    rows = await runner.read(RELATIONSHIPS, {"id": node_id, "types": types, "direction": direction, "limit": limit})
+    rows = await runner.read_maps(RELATIONSHIPS, {"id": node_id, "types": types, "direction": direction,
+                                                  "limit": limit})
     return [RelationshipRow(row["type"], row["direction"], row["edge"], NodeRow(row["props"], tuple(row["labels"])))
             for row in rows]

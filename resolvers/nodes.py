@@ -96,7 +96,7 @@ async def page(
     condition, params = compile_where(label, where)
     after_condition = _after(sort, direction, after, params)
     cypher = PAGE.format(label=label, where=condition, after=after_condition, sort=sort, direction=direction)
-    rows = await runner.read(cypher, {**params, "limit": first + 1})
+    rows = await runner.read_maps(cypher, {**params, "limit": first + 1})
     nodes = [NodeRow(row["props"], tuple(row["labels"])) for row in rows]
     out = [(encode_cursor(sort, node.props.get(sort), node.props["id"]), node) for node in nodes[:first]]
     return Page(out, len(nodes) > first, condition, params)
@@ -110,5 +110,5 @@ async def count(runner: CypherRunner, label: str, where: dict[str, Any] | None) 
 
 async def nodes_by_id(runner: CypherRunner, ids: list[str]) -> dict[str, NodeRow]:
     """Nodes by graph id in one query (the node loader's batch function)."""
-    rows = await runner.read(NODES_BY_ID, {"ids": ids})
+    rows = await runner.read_maps(NODES_BY_ID, {"ids": ids})
     return {row["id"]: NodeRow(row["props"], tuple(row["labels"])) for row in rows}
