@@ -177,7 +177,8 @@ class ParsedDocuments(BoundedLRU[str, DocumentNode]):
 
 
 class DocumentLimits(SchemaExtension):
-    """Query length, cached parsing, shape limits before validation, and the parse + validation time budget."""
+    """Query length, cached parsing, shape limits before validation, the parse + validation time budget, and the
+    standard rules skipped for a text of a known valid template."""
 
     def __init__(self, bounds: DocumentBounds, parsed: ParsedDocuments,
                  templates: ValidTemplates | None = None) -> None:
@@ -201,25 +202,25 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        shape = None
+        blanked = None
         if context.pre_execution_errors is None and document is not None:  # None: not answered from a cache
             errors = shape_errors(context.schema._schema, document, context.variables or {}, self.bounds)
             if errors:
                 context.pre_execution_errors = errors  # Strawberry then skips the standard validation
             else:
                 templates = self.templates
-                shape = template(context.query) if templates is not None and context.query else None
-                if shape is not None and templates is not None and ints_fit(shape[1]) and templates.get(shape[0]):
+                blanked = template(context.query) if templates is not None and context.query else None
+                if blanked is not None and templates is not None and ints_fit(blanked[1]) and templates.get(blanked[0]):
                     context.pre_execution_errors = []  # another text of this template was valid: so is this one
-                    shape = None
+                    blanked = None
                 else:
                     deadline = self.started + self.bounds.budget_seconds
                     context.validation_rules = (*context.validation_rules, budget_rule(deadline, self.bounds))
         yield
-        if (shape is not None and self.templates is not None and context.pre_execution_errors == []
-                and document is not None and ints_fit(shape[1])
+        if (blanked is not None and self.templates is not None and context.pre_execution_errors == []
+                and document is not None and ints_fit(blanked[1])
                 and literals_fit(context.schema._schema, document)):
-            self.templates.put(shape[0], True)
+            self.templates.put(blanked[0], True)
 
 
 def budget_rule(deadline: float, bounds: DocumentBounds) -> type[ValidationRule]:
