@@ -17,38 +17,20 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_graphql import load_cookbook  # noqa: E402
 from bench_hostile import server_pid  # noqa: E402
-from bench_soak import COOKBOOK, WITH_VARIABLES, varied  # noqa: E402
+from bench_soak import query_makers  # noqa: E402
 from fresh_neo4j import cpu_seconds  # noqa: E402
 from serve_process import free_port, running_server  # noqa: E402
-
-Body = dict[str, Any]
-
-
-def shapes() -> dict[str, Callable[[random.Random], Body]]:
-    """Every soak query by name: a function of the random source giving one varied request body."""
-    def cookbook(body: Body) -> Callable[[random.Random], Body]:
-        return lambda rng: {"query": varied(body["query"], rng), "variables": body["variables"]}
-
-    def with_variables(query: str, make: Callable[[random.Random], Body]) -> Callable[[random.Random], Body]:
-        return lambda rng: {"query": query, "variables": make(rng)}
-
-    made = {name: cookbook(body) for name, body in load_cookbook(COOKBOOK).items()}
-    made.update({name: with_variables(query, make) for name, query, make in WITH_VARIABLES})
-    return made
 
 
 def measure(url: str, pids: dict[str, int], warm: int, requests: int, fixed: bool) -> list[tuple[str, dict]]:
     rng = random.Random(1)
-    made = shapes()
+    made = query_makers()
     results = []
     with httpx.Client(base_url=url, timeout=60) as http:
         for _ in range(warm):

@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +82,26 @@ def varied(query: str, rng: random.Random) -> str:
     return re.sub(r'text: "[^"]*"', lambda _m: f"text: {json.dumps(rng.choice(WORDS))}", query)
 
 
-def requests(rng: random.Random) -> list[tuple[str, dict]]:
+Maker = Callable[[random.Random], dict]
+
+
+def query_makers() -> dict[str, Maker]:
+    """Every soak query by name: a function of the random source giving one request body with varied values (the
+    cookbook read once, not for every round of every client)."""
+    def cookbook(body: dict) -> Maker:
+        return lambda rng: {"query": varied(body["query"], rng), "variables": body["variables"]}
+
+    def with_variables(query: str, make: Maker) -> Maker:
+        return lambda rng: {"query": query, "variables": make(rng)}
+
+    makers = {name: cookbook(body) for name, body in load_cookbook(COOKBOOK).items()}
+    makers.update({name: with_variables(query, make) for name, query, make in WITH_VARIABLES})
+    return makers
+
+
+def requests(rng: random.Random, makers: dict[str, Maker]) -> list[tuple[str, dict]]:
     """One round: every cookbook query (varied) and every query with variables, in a random order."""
-    cookbook = load_cookbook(COOKBOOK)
-    bodies = [(name, {"query": varied(body["query"], rng), "variables": body["variables"]})
-              for name, body in cookbook.items()]
-    bodies += [(name, {"query": query, "variables": make(rng)}) for name, query, make in WITH_VARIABLES]
+    bodies = [(name, make(rng)) for name, make in makers.items()]
     rng.shuffle(bodies)
     return bodies
 
@@ -115,9 +130,10 @@ def error_code(response: httpx.Response) -> str | None:
 
 async def client(url: str, seed: int, started: float, stop_at: float, tally: Tally) -> None:
     rng = random.Random(seed)
+    makers = query_makers()
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         while time.monotonic() < stop_at and len(tally.latencies) < MAX_REQUESTS:
-            for name, body in requests(rng):
+            for name, body in requests(rng, makers):
                 if time.monotonic() >= stop_at:
                     return
                 begun = time.monotonic()

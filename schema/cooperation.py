@@ -106,10 +106,6 @@ def _links(rows: list[dict]) -> list[SharedNode]:
     ]
 
 
-# The parts of `Cooperation` that come from the graph (its field names), each its own question.
-PARTS = tuple(cooperation.PARTS)
-
-
 async def _fetch(info: Info[GraphQLContext, None], ids: list[str], parts: dict[str, bool]
                  ) -> dict[str, list[dict[str, Any]]]:
     """The rows of `parts` in one statement; the nodes they name go into the request's node loader, so the
@@ -134,7 +130,7 @@ def selected_parts(info: Info[GraphQLContext, None]) -> dict[str, bool]:
         for child in selection.selections:
             if not isinstance(child, SelectedField):  # a fragment spread or inline fragment: look inside
                 pending.append(child)
-            elif child.name in PARTS:
+            elif child.name in cooperation.PARTS:  # a part of `Cooperation` read from the graph
                 parts[child.name] = parts.get(child.name, False) or _asks_for(child, "sources")
     return parts
 

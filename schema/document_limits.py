@@ -208,19 +208,23 @@ class DocumentLimits(SchemaExtension):
             if errors:
                 context.pre_execution_errors = errors  # Strawberry then skips the standard validation
             else:
-                templates = self.templates
-                blanked = template(context.query) if templates is not None and context.query else None
-                if blanked is not None and templates is not None and ints_fit(blanked[1]) and templates.get(blanked[0]):
+                blanked = self._template(context.query)
+                if blanked is not None and self.templates is not None and self.templates.get(blanked) is True:
                     context.pre_execution_errors = []  # another text of this template was valid: so is this one
                     blanked = None
                 else:
                     deadline = self.started + self.bounds.budget_seconds
                     context.validation_rules = (*context.validation_rules, budget_rule(deadline, self.bounds))
         yield
-        if (blanked is not None and self.templates is not None and context.pre_execution_errors == []
-                and document is not None and ints_fit(blanked[1])
-                and literals_fit(context.schema._schema, document)):
-            self.templates.put(blanked[0], True)
+        if (blanked is not None and self.templates is not None and self.templates.get(blanked) is None
+                and context.pre_execution_errors == [] and document is not None):
+            # kept either way: a template whose literals do not fit is not walked again on its next text
+            self.templates.put(blanked, literals_fit(context.schema._schema, document))
+
+    def _template(self, query: str | None) -> str | None:
+        """The text's template when its Int literals fit 32 bits (else the verdict may depend on them: None)."""
+        blanked = template(query) if self.templates is not None and query else None
+        return blanked[0] if blanked is not None and ints_fit(blanked[1]) else None
 
 
 def budget_rule(deadline: float, bounds: DocumentBounds) -> type[ValidationRule]:

@@ -112,7 +112,9 @@ def literals_fit(schema: GraphQLSchema, document: DocumentNode) -> bool:
 
 
 class ValidTemplates(BoundedLRU[str, bool]):
-    """Templates of documents found valid whatever their blanked literals say; bounded by count and characters."""
+    """Templates of valid documents: True when any value of their blanked literals' kinds keeps them valid
+    (`literals_fit`), False when not (validated in full each time, but not walked again); bounded by count and
+    characters."""
 
     def __init__(self, max_entries: int = 512, max_chars: int = 2_000_000) -> None:
         super().__init__(max_entries, max_chars, len, max_chars // 8)

@@ -4,16 +4,19 @@ that could change the verdict is still checked (no database needed: validation r
 from __future__ import annotations
 
 import asyncio
+import datetime
 from pathlib import Path
 
 import graphql
 import pytest
+import strawberry
 import strawberry.schema.schema as strawberry_schema
 from graphql import Lexer, Source, TokenKind
 
 from schema import QueryLimits, build_schema
 from schema.context import GraphQLContext
-from schema.literal_template import INT_MARK, STRING_MARK, literals_fit, template
+from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
+from schema.literal_template import INT_MARK, STRING_MARK, ValidTemplates, literals_fit, template
 
 COOKBOOK = Path(__file__).resolve().parents[1] / "docs" / "queries"
 TRICKY = [
@@ -63,6 +66,15 @@ def test_literals_fit_only_at_positions_where_any_value_of_their_kind_is_valid()
     assert not literals_fit(schema, graphql.parse("{ a(d: 3) }"))
 
 
+@strawberry.type
+class DayQuery:
+    """A schema with a custom scalar input (Date), which reads its literal's value."""
+
+    @strawberry.field
+    def day(self, on: datetime.date) -> str:
+        return on.isoformat()
+
+
 def count_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = strawberry_schema.validate_document
@@ -108,3 +120,20 @@ def test_an_invalid_text_is_not_kept_as_a_template(monkeypatch: pytest.MonkeyPat
         assert errors_of(schema, '{ programs(first: "five") { totalCount } }')
     assert len(validated) == 1  # the second one answered from the exact-text cache, not the templates
     assert not schema.templates.entries  # type: ignore[attr-defined]
+
+
+def test_a_valid_template_whose_literals_do_not_fit_is_validated_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A String at a custom scalar's position: each text is validated in full; the template is walked once."""
+    bounds = DocumentBounds(max_depth=10, max_aliases=10, max_cost=1000, max_page_size=100,
+                            max_query_length=1000, max_selections=100, budget_seconds=1.0)
+    templates = ValidTemplates()
+    schema = strawberry.Schema(query=DayQuery,
+                               extensions=[lambda: DocumentLimits(bounds, ParsedDocuments(), templates)])
+    validated = count_validations(monkeypatch)
+    walked = []
+    monkeypatch.setattr("schema.document_limits.literals_fit",
+                        lambda *args: walked.append(1) or literals_fit(*args))
+    assert schema.execute_sync('{ day(on: "2020-01-02") }').data == {"day": "2020-01-02"}
+    assert schema.execute_sync('{ day(on: "2021-03-04") }').data == {"day": "2021-03-04"}
+    assert schema.execute_sync('{ day(on: "not a date") }').errors  # the value is read: still refused
+    assert (len(validated), len(walked)) == (3, 1) and list(templates.entries.values()) == [False]
