@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from graphql import (
+    ExecutionResult,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -457,6 +458,18 @@ class CompiledExecution(StrawberryGraphQLCoreExecutionContext):
             if key is not None:
                 PLANS.put(key, plans)
         return self._answer(plans, ordinary, loaders)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's response; then, when nothing runs on, the executor lets go of its resolver helpers.
+
+        Why: the helpers hold two of the executor's bound methods, so every request's executor was a reference
+        cycle holding the operation's AST, its collected fields and its state until the cyclic garbage collector
+        came by (see `schema.document_limits.unlink_tokens`). Once the response is built nothing uses them: the
+        `info` objects already made keep their own reference."""
+        result = super().build_response(data)
+        if isinstance(result, ExecutionResult) and not self.background_futures:
+            self.async_helpers = None  # type: ignore[assignment]
+        return result
 
     def _plan_key(self) -> tuple[Any, ...] | None:
         """What a plan depends on: the schema, the query text and operation, the variables, the page maximum."""
