@@ -7,6 +7,7 @@ Why on the network cache: both run `analysis/` functions on the projection of th
 
 from __future__ import annotations
 
+import asyncio
 from typing import cast
 
 import strawberry
@@ -16,7 +17,7 @@ from strawberry.types import Info
 from resolvers.neighbourhood import check_arguments
 from schema.context import GraphQLContext
 from schema.errors import BadFilterError, LimitExceededError, NotFoundError
-from schema.network import network_measure, request_projection
+from schema.network import network_measure, request_graph_version, request_projection
 from schema.paging import graph_loaders
 from schema.registry import load_sources, to_node
 from schema.types import Entity, Source
@@ -70,6 +71,12 @@ class GraphPath:
         return [to_node(row) for row in rows if row is not None]
 
 
+def _retrieve(task: asyncio.Future[int]) -> None:
+    """Mark a background read's failure as seen (the request that started it may have ended with another)."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def paths_field(info: Info[GraphQLContext, None], source: str, target: str, max_length: int,
                       first: int, relationship_types: list[str] | None) -> list[GraphPath]:
     if not 1 <= max_length <= MAX_PATH_LENGTH:
@@ -80,9 +87,15 @@ async def paths_field(info: Info[GraphQLContext, None], source: str, target: str
         check_arguments(relationship_types, None)
     except ValueError as exc:
         raise BadFilterError(f"relationshipTypes: {exc}".replace("types: ", "")) from exc
-    for name, node_id in (("from", source), ("to", target)):
-        if await graph_loaders(info).nodes.load(node_id) is None:
+    # both ends in one statement, while the graph version is read (one round trip instead of three); the
+    # version read is left to finish even when an end is missing (it may be shared with other requests)
+    version = asyncio.ensure_future(request_graph_version(info))
+    version.add_done_callback(_retrieve)
+    rows = await graph_loaders(info).nodes.load_many([source, target])
+    for name, node_id, row in zip(("from", "to"), (source, target), rows, strict=True):
+        if row is None:
             raise NotFoundError(f"{name}: no node with graph id {node_id!r} (graph ids look like gov:JM, cso:padf)")
+    await version
     options = {"source": source, "target": target, "max_paths": first,
                "relationship_types": ",".join(relationship_types) if relationship_types else None}
     result = await network_measure(info, "paths", options)

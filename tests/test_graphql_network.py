@@ -295,3 +295,43 @@ def test_sampled_betweenness_equals_the_analysis_layer_and_bad_samples_are_clien
     assert bad.errors[0].extensions == {"code": "BAD_FILTER"}
     bad = execute(neo4j_auth, "{ network { brokers(sample: 0) { graphId } } }")
     assert bad.errors[0].message == "sample: must be at least 1, got 0"
+
+
+def execute_counting(auth: tuple[str, str, str], query: str, cache: NetworkCache) -> tuple[Any, int]:
+    """The result and how many statements the request sent (`CypherRunner.queries_sent`)."""
+    uri, user, password = auth
+
+    async def go() -> tuple[Any, int]:
+        driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        try:
+            context = GraphQLContext.create(driver, None, 10.0, 100, cache)
+            result = await SCHEMA.execute(query, context_value=context)
+            return result, context.runner.queries_sent
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+PATHS = ('{ paths(from: "%s", to: "%s", maxLength: 4, first: 3) '
+         '{ nodeIds hops { relationships { sources { graphId } } } } }')
+
+
+def test_paths_reads_both_ends_in_one_statement_beside_the_version(
+        seeded_graph: Driver, neo4j_auth: tuple[str, str, str]) -> None:
+    cache = NetworkCache()
+    first, _ = execute_counting(neo4j_auth, PATHS % ("gov:SR", "cso:padf"), cache)
+    again, sent = execute_counting(neo4j_auth, PATHS % ("gov:SR", "cso:padf"), cache)
+    assert first.errors is None and again.data == first.data and first.data["paths"]
+    assert all(path["nodeIds"][0] == "gov:SR" and path["nodeIds"][-1] == "cso:padf" for path in again.data["paths"])
+    assert sent == 3  # the graph version, both ends, the sources (the projection and the paths are cached)
+
+
+@pytest.mark.parametrize(("ends", "named"), [(("gov:XX", "cso:padf"), "from"), (("gov:SR", "cso:nobody"), "to")])
+def test_paths_names_the_missing_end(seeded_graph: Driver, neo4j_auth: tuple[str, str, str],
+                                     ends: tuple[str, str], named: str) -> None:
+    result, _ = execute_counting(neo4j_auth, PATHS % ends, NetworkCache())
+    assert result.data is None and len(result.errors) == 1
+    error = result.errors[0]
+    assert error.extensions["code"] == "NOT_FOUND" and error.path == ["paths"]
+    assert error.message.startswith(f"{named}: no node with graph id {ends[0 if named == 'from' else 1]!r}")
