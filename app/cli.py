@@ -69,7 +69,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.access import bind_refusal
-    from app.collector import settle_before_serving
+    from app.interpreter import settle_before_serving
     from app.neo4j_connection import local_neo4j, resolve_target
     from app.server import create_app
     from app.tokens import TokenStore
@@ -88,7 +88,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(settings, target)
         print(f"CBSI Graph on http://{settings.host}:{port}/graphql (GraphiQL in a browser)", flush=True)
         # Everything built so far (modules, the schema, ~150k objects) lives until exit: frozen, full garbage
-        # collections do not walk it; and the youngest generation is collected less often (`app/collector.py`).
+        # collections do not walk it; the youngest generation is collected less often and threads switch every
+        # millisecond (`app/interpreter.py`).
         settle_before_serving()
         uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
     finally:

@@ -1,18 +1,19 @@
-"""A request leaves no cyclic garbage from its parsed document or its executor, and the server's collector
-policy is in force (`schema.document_limits.unlink_tokens`, `CompiledExecution.build_response`,
-`app.collector`). Each check also runs the unfixed case, so it shows the garbage it rules out."""
+"""A request leaves no cyclic garbage from its parsed document or its executor, and the server's interpreter
+settings are in force (`schema.document_limits.unlink_tokens`, `CompiledExecution.build_response`,
+`app.interpreter`). Each check also runs the unfixed case, so it shows the garbage it rules out."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Iterator
 
 import pytest
 from graphql import DocumentNode, build_schema, execute, parse
 from graphql.execution.incremental import IncrementalExecutor
 
-from app.collector import YOUNGEST_THRESHOLD, settle_before_serving
+from app.interpreter import SWITCH_INTERVAL, YOUNGEST_THRESHOLD, settle_before_serving
 from schema.compiled import CompiledExecution
 from schema.document_limits import unlink_tokens
 
@@ -85,12 +86,14 @@ def test_the_executor_lets_go_of_itself_once_the_response_is_built(no_automatic_
     assert unreachable_after(lambda: run(CompiledExecution, document)) == 0
 
 
-def test_the_server_freezes_what_it_built_and_collects_the_young_less_often() -> None:
-    before = gc.get_threshold()
+def test_the_server_freezes_what_it_built_collects_the_young_less_often_and_switches_threads_sooner() -> None:
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
     try:
         settle_before_serving()
-        assert gc.get_threshold() == (YOUNGEST_THRESHOLD, before[1], before[2])
+        assert gc.get_threshold() == (YOUNGEST_THRESHOLD, before[1], before[2]) != before
         assert gc.get_freeze_count() > 0
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and interval > SWITCH_INTERVAL
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        sys.setswitchinterval(interval)
