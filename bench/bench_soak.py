@@ -180,7 +180,8 @@ def run_import(env: dict[str, str], path: Path, started: float, delay: float, ou
 def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, duration: float,
          sample_every: float, import_at: float | None = None, with_import: bool = True,
          timeline: Path | None = None) -> str:
-    port = int(url.rsplit(":", 1)[1])
+    urls = url.split(",")  # several servers (`--url`): the clients are shared out among them in turn
+    port = int(urls[0].rsplit(":", 1)[1])
     pid = server_pid(port)
     if pid is None:
         raise SystemExit(f"no process listens on port {port}")
@@ -201,7 +202,8 @@ def soak(url: str, import_env: dict[str, str], import_file: Path, clients: int, 
 
     async def everyone() -> None:
         stop_at = started + duration
-        await asyncio.gather(*(client(url, seed, started, stop_at, tally) for seed in range(clients)))
+        await asyncio.gather(*(client(urls[seed % len(urls)], seed, started, stop_at, tally)
+                               for seed in range(clients)))
 
     asyncio.run(everyone())
     elapsed = time.monotonic() - started
@@ -336,7 +338,8 @@ def main() -> None:
     parser.add_argument("--no-response-cache", action="store_true",
                         help="the server started here runs with CBSI_RESPONSE_CACHE=false")
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
-    parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j)")
+    parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j); several, "
+                        "comma-separated, share the clients out in turn (RSS and server CPU: the first's)")
     parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
     parser.add_argument("--output", type=Path)
     parser.add_argument("--timeline", type=Path, help="a CSV file of every request (start, latency, query)")

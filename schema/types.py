@@ -100,10 +100,14 @@ class Entity(relay.Node):
         first: int = 100,
     ) -> list[EntityRelationship]:
         size = page_size(info, first)
+        with_sources = "sources" in selected_names(info)
         try:
-            rows = await neighbourhood.relationships(info.context.runner, self.id, types, direction, size)
+            rows = await neighbourhood.relationships(info.context.runner, self.id, types, direction, size,
+                                                     sources=with_sources)
         except ValueError as exc:
             raise ClientError(str(exc)) from exc
+        if with_sources:  # `sources` below finds them in the node loader: no statement of its own
+            graph_loaders(info).nodes.prime_many({n.props["id"]: n for row in rows for n in row.source_nodes})
         return [
             EntityRelationship(type=row.type, direction=row.direction,
                                properties=cast(JSON, {k: v for k, v in row.edge.items() if k != "sources"}),
