@@ -23,5 +23,11 @@ class BackgroundTasks:
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled():
-            task.exception()
+        mark_seen(task)
+
+
+def mark_seen(task: asyncio.Future[Any]) -> None:
+    """Mark a finished task's outcome as seen: whoever awaited it may have ended first (asyncio would otherwise
+    log its error as never retrieved). A done callback."""
+    if not task.cancelled():
+        task.exception()

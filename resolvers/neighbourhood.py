@@ -19,6 +19,8 @@ MATCH (n:Entity {id: $id})-[r]-(m:Entity)
 WHERE ($types IS NULL OR type(r) IN $types)
   AND ($direction IS NULL OR ($direction = 'out') = (startNode(r) = n))
 WITH r, m, CASE WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS direction
+// the page first, so only its rows read their sources; ordered again below: Cypher promises no order after a
+// projection that is not asked for (a sort of at most `limit` rows)
 ORDER BY type(r), direction, m.name, m.id
 LIMIT $limit
 RETURN type(r) AS type, direction, properties(r) AS edge, m {.*} AS props, labels(m) AS labels,

@@ -13,6 +13,7 @@ from schema.access import AdminFields
 from schema.compiled import CompiledExecution
 from schema.document_limits import DocumentBounds, DocumentLimits, ParsedDocuments
 from schema.errors import MaskInternalErrors, log_client_errors
+from schema.execution import AcyclicExecution
 from schema.literal_template import ValidTemplates
 from schema.query import Query
 from schema.types import TYPES
@@ -75,7 +76,7 @@ def build_schema(limits: QueryLimits | None = None, compiled: bool = True) -> st
             AdminFields,
             MaskInternalErrors,
         ],
-        execution_context_class=CompiledExecution if compiled else None,
+        execution_context_class=CompiledExecution if compiled else AcyclicExecution,
     )
     # for diagnostics (`app/memory_trace.py`)
     schema.validated, schema.parsed, schema.templates = validated, parsed, templates

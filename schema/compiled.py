@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from graphql import (
-    ExecutionResult,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -36,7 +35,6 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, collect_subfields
 from graphql.execution.values import get_argument_values
 from strawberry import relay
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 
 from graph_seed import vocabulary as vocab
@@ -47,6 +45,7 @@ from resolvers.nodes import check_sort
 from resolvers.selection_cypher import LinkShape, NodeShape, RootPage, connection_statement, lookup_statement
 from schema import filters
 from schema.bounded_lru import BoundedLRU
+from schema.execution import AcyclicExecution
 from schema.paging import page_size_within
 from schema.types import cursor_value, page_order, props_sort_key
 
@@ -434,7 +433,7 @@ class PlanCache(BoundedLRU[tuple[Any, ...], dict[str, Any]]):
 PLANS = PlanCache()
 
 
-class CompiledExecution(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecution(AcyclicExecution):
     """graphql-core's executor, answering a query from compiled statements when every root field compiles."""
 
     def execute_collected_root_fields(self, root_type: Any, root_value: Any, grouped_field_set: Any,
@@ -458,18 +457,6 @@ class CompiledExecution(StrawberryGraphQLCoreExecutionContext):
             if key is not None:
                 PLANS.put(key, plans)
         return self._answer(plans, ordinary, loaders)
-
-    def build_response(self, data: dict[str, Any] | None) -> Any:
-        """graphql-core's response; then, when nothing runs on, the executor lets go of its resolver helpers.
-
-        Why: the helpers hold two of the executor's bound methods, so every request's executor was a reference
-        cycle holding the operation's AST, its collected fields and its state until the cyclic garbage collector
-        came by (see `schema.document_limits.unlink_tokens`). Once the response is built nothing uses them: the
-        `info` objects already made keep their own reference."""
-        result = super().build_response(data)
-        if isinstance(result, ExecutionResult) and not self.background_futures:
-            self.async_helpers = None  # type: ignore[assignment]
-        return result
 
     def _plan_key(self) -> tuple[Any, ...] | None:
         """What a plan depends on: the schema, the query text and operation, the variables, the page maximum."""

@@ -14,6 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from resolvers.background import mark_seen
 from resolvers.neighbourhood import check_arguments
 from schema.context import GraphQLContext
 from schema.errors import BadFilterError, LimitExceededError, NotFoundError
@@ -71,12 +72,6 @@ class GraphPath:
         return [to_node(row) for row in rows if row is not None]
 
 
-def _retrieve(task: asyncio.Future[int]) -> None:
-    """Mark a background read's failure as seen (the request that started it may have ended with another)."""
-    if not task.cancelled():
-        task.exception()
-
-
 async def paths_field(info: Info[GraphQLContext, None], source: str, target: str, max_length: int,
                       first: int, relationship_types: list[str] | None) -> list[GraphPath]:
     if not 1 <= max_length <= MAX_PATH_LENGTH:
@@ -87,10 +82,10 @@ async def paths_field(info: Info[GraphQLContext, None], source: str, target: str
         check_arguments(relationship_types, None)
     except ValueError as exc:
         raise BadFilterError(f"relationshipTypes: {exc}".replace("types: ", "")) from exc
-    # both ends in one statement, while the graph version is read (one round trip instead of three); the
-    # version read is left to finish even when an end is missing (it may be shared with other requests)
+    # both ends in one statement while the graph version is read (two round trips at once instead of three in
+    # a row); the version read is left to finish when an end is missing (it may be shared with other requests)
     version = asyncio.ensure_future(request_graph_version(info))
-    version.add_done_callback(_retrieve)
+    version.add_done_callback(mark_seen)
     rows = await graph_loaders(info).nodes.load_many([source, target])
     for name, node_id, row in zip(("from", "to"), (source, target), rows, strict=True):
         if row is None:

@@ -1,5 +1,5 @@
 """A request leaves no cyclic garbage from its parsed document or its executor, and the server's interpreter
-settings are in force (`schema.document_limits.unlink_tokens`, `CompiledExecution.build_response`,
+settings are in force (`schema.document_limits.unlink_tokens`, `schema/execution.py`,
 `app.interpreter`). Each check also runs the unfixed case, so it shows the garbage it rules out."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from graphql import DocumentNode, build_schema, execute, parse
@@ -16,6 +16,7 @@ from graphql.execution.incremental import IncrementalExecutor
 from app.interpreter import SWITCH_INTERVAL, YOUNGEST_THRESHOLD, settle_before_serving
 from schema.compiled import CompiledExecution
 from schema.document_limits import unlink_tokens
+from schema.execution import AcyclicExecution
 
 QUERY = '{ government(id: "gov:JM") { name programs(first: 5) { edges { node { name } } } } }'
 TOY = build_schema("type Query { a: String b(n: Int): [Int] }")
@@ -32,10 +33,10 @@ def no_automatic_collection() -> Iterator[None]:
         gc.enable()
 
 
-def unreachable_after(make: object) -> int:
+def unreachable_after(make: Callable[[], object]) -> int:
     """How many unreachable objects a full collection finds once what `make()` built is dropped."""
     gc.collect()
-    built = make()  # type: ignore[operator]
+    built = make()
     del built
     return gc.collect()
 
@@ -84,6 +85,7 @@ def test_the_executor_lets_go_of_itself_once_the_response_is_built(no_automatic_
     unlink_tokens(document)  # the document stays alive: what is found below is the executor's alone
     assert unreachable_after(lambda: run(IncrementalExecutor, document)) > 0  # graphql-core's own executor
     assert unreachable_after(lambda: run(CompiledExecution, document)) == 0
+    assert unreachable_after(lambda: run(AcyclicExecution, document)) == 0  # the plain path's (not compiled)
 
 
 def test_the_server_freezes_what_it_built_collects_the_young_less_often_and_switches_threads_sooner() -> None:
