@@ -69,6 +69,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.access import bind_refusal
+    from app.coalesced_writes import OneSendHttpProtocol
     from app.interpreter import settle_before_serving
     from app.neo4j_connection import local_neo4j, resolve_target
     from app.server import create_app
@@ -91,7 +92,9 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # collections do not walk it; the youngest generation is collected less often and threads switch every
         # millisecond (`app/interpreter.py`).
         settle_before_serving()
-        uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
+        # a response's head and body leave in one `send` (`app/coalesced_writes.py`)
+        config = uvicorn.Config(app, log_level=settings.log_level, http=OneSendHttpProtocol)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
         if local is not None and started_here and not args.keep_neo4j:
