@@ -145,13 +145,19 @@ class Planner:
         return grouped
 
     def args(self, field: GraphQLField, details: Details) -> dict[str, Any]:
+        """The field's arguments as its resolver gets them, except `where`: the plain dict the Cypher compiler
+        takes (`filters.plain_where`, what `filters.to_dict` gives for the input object), or None when not given."""
         values = get_argument_values(field, details[0].node, self.executor.variable_values,
                                      details[0].fragment_variable_values)
         definition = field.extensions.get("strawberry-definition")
         if definition is None:
             raise NotCompilable("not a Strawberry field")
-        return convert_arguments(values, definition.arguments, scalar_registry=self.strawberry.schema_converter
-                                 .scalar_registry, config=self.strawberry.config)
+        where = values.pop("where", None)
+        arguments = [argument for argument in definition.arguments if argument.python_name != "where"]
+        converted = convert_arguments(values, arguments, scalar_registry=self.strawberry.schema_converter
+                                      .scalar_registry, config=self.strawberry.config)
+        converted["where"] = filters.plain_where(where) if where is not None else None
+        return converted
 
     def key(self) -> str:
         self.next_key += 1
@@ -239,7 +245,7 @@ class Planner:
         wants_rows = "edges" in names or "pageInfo" in names
         spec = PageSpec(keys, direction, size + 1 if wants_rows else 0, mark,  # type: ignore[arg-type]
                         "totalCount" in names)
-        link = LinkShape(relation, role, filters.to_dict(where) if where else None, spec)
+        link = LinkShape(relation, role, where, spec)
         key = self.key()
         shape.links[key] = link
         link.node.props.update(prop for k in keys for prop in k)
@@ -392,7 +398,7 @@ class Planner:
                 parts.append((out_key, _each_row(edge, size)))
             else:
                 raise NotCompilable(f"connection field {name}")
-        page = RootPage(label, filters.to_dict(where) if where else None, sort, direction,  # type: ignore[arg-type]
+        page = RootPage(label, where, sort, direction,  # type: ignore[arg-type]
                         mark, size + 1 if wants_rows else 0, "totalCount" in names)
         cypher, params = connection_statement(page, shape)
 
