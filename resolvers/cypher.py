@@ -6,12 +6,17 @@ configured Neo4j transaction timeout, and tests can count round trips to prove t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, LiteralString
 
-from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, Query, Record, RoutingControl, unit_of_work
+from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, Query, Record, unit_of_work
+from neo4j.exceptions import DriverError, Neo4jError
 
 from resolvers.neo4j_health import Neo4jHealth
+
+MAX_ATTEMPTS = 3  # a read is tried at most this often after retryable failures (a lost connection, a transient error)
+FIRST_RETRY_DELAY = 0.05  # seconds before the second attempt; doubled before each later one
 
 
 class CypherRunner:
@@ -24,6 +29,7 @@ class CypherRunner:
         self.timeout = timeout
         self.health = health  # the server's: fail at once while Neo4j is known to be down
         self.queries_sent = 0
+        self.retries = 0  # reads tried again after a retryable failure (tests read it)
 
     async def guarded(self, call: Any, seconds: float | None = None) -> Any:
         """Await `call` (a read of this runner's driver) under the server's view of Neo4j (`Neo4jHealth`),
@@ -40,25 +46,41 @@ class CypherRunner:
                         ) -> list[dict[str, Any]]:
         """`read` for a statement that returns maps, lists and scalars only, never node objects: the rows as the
         driver decoded them, without `Record.data()`'s deep copy (about 1 ms of client CPU for search's couple of
-        hundred candidate rows). Same managed transaction and retries as `read`."""
+        hundred candidate rows). Same query and retries as `read`."""
         return [dict(record.items()) for record in await self._execute(cypher, params)]
 
     async def _execute(self, cypher: LiteralString, params: Mapping[str, Any] | None) -> list[Record]:
+        """One auto-commit read, tried again (`MAX_ATTEMPTS` in all) after a failure the driver calls retryable.
+
+        Why not the driver's `execute_query`: its managed transaction sends BEGIN and, after the rows, COMMIT, a
+        second round trip for every read; a quarter of the server's CPU on `paths` went to it (py-spy, issue #14
+        session 13). A read changes nothing, so running it again whole after a lost connection or a transient
+        error is safe, as `execute_query` does; this driver never writes, so it has no bookmarks to wait for.
+        """
         self.queries_sent += 1
-        records, _, _ = await self.guarded(self.driver.execute_query(
-            Query(cypher, timeout=self.timeout),
-            parameters_=dict(params or {}),
-            database_=self.database,
-            routing_=RoutingControl.READ,
-        ))
-        return list(records)
+        values = dict(params or {})
+        return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
+
+    async def _read_with_retries(self, query: Query, values: dict[str, Any]) -> list[Record]:
+        delay = FIRST_RETRY_DELAY
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                    result = await session.run(query, values)
+                    return [record async for record in result]
+            except (Neo4jError, DriverError) as exc:
+                if attempt == MAX_ATTEMPTS or not exc.is_retryable():
+                    raise
+                self.retries += 1
+            await asyncio.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def read_auto_commit(self, cypher: LiteralString) -> list[dict[str, Any]]:
-        """Run one tiny read as an auto-commit query: about half the client CPU of `read`.
+        """Run one tiny read as an auto-commit query, once: `read` without its retries.
 
-        Why: the graph-version read runs for every request, including cache hits, where it is most of the cost.
-        It gives up `execute_query`'s retries on transient errors (the caller treats a failure as "cannot
-        say") and the driver's bookmark manager (this driver never writes, so there is nothing to wait for).
+        Why: the graph-version read runs for every request, including cache hits, where it is most of the cost;
+        the caller treats a failure as "cannot say", so a retry would only make it wait.
         """
         self.queries_sent += 1
 
