@@ -126,7 +126,8 @@ def create_app(settings: Settings, target: Neo4jTarget) -> Starlette:
         warming = None
         if not graphql.warm.done:  # plan the cookbook's statements before `/ready` says ready
             queries = [entry.query for entry in cookbook()]
-            warming = asyncio.create_task(warm_up(graphql.schema, graphql.warm_context, queries, graphql.warm))
+            warming = asyncio.create_task(warm_up(graphql.schema, graphql.warm_context, queries, graphql.warm,
+                                                  neo4j_seconds=settings.warm_up_neo4j_seconds))
         tracer = None
         if settings.memory_trace is not None:  # diagnostics (`app/memory_trace.py`), off by default
             tracer = asyncio.create_task(trace_forever(settings.memory_trace, graphql.describe_caches))

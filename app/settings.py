@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     response_cache: bool = Field(default=True, validation_alias="CBSI_RESPONSE_CACHE")
     compiled_queries: bool = Field(default=True, validation_alias="CBSI_COMPILED_QUERIES")
     warm_up: bool = Field(default=True, validation_alias="CBSI_WARM_UP")  # plan the cookbook before /ready
+    # then replay its statements until Neo4j's compiled code settles, for at most this long (`app/warm_neo4j.py`)
+    warm_up_neo4j_seconds: float = Field(default=30.0, ge=0, le=600, validation_alias="CBSI_WARM_UP_NEO4J_SECONDS")
     memory_trace: Path | None = Field(default=None, validation_alias="CBSI_MEMORY_TRACE")
     # hand freed malloc memory back to the system every 30 s (`resolvers/release_memory.py`)
     release_memory: bool = Field(default=True, validation_alias="CBSI_RELEASE_MEMORY")

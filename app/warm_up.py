@@ -23,6 +23,7 @@ from typing import Any
 
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse
 
+from app.warm_neo4j import Neo4jWarmUp, replay_until_settled
 from resolvers.network import NetworkCache, Projection
 from schema.access import root_fields as access_root_fields
 from schema.query import PROJECTION_ROOT_FIELDS
@@ -41,10 +42,11 @@ class WarmUp:
     left_out: int = 0  # asked for the network projection (`WarmUpNetwork`)
     seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    neo4j: Neo4jWarmUp = field(default_factory=Neo4jWarmUp)  # the statements replayed (`app/warm_neo4j.py`)
 
     def describe(self) -> dict[str, object]:
         return {"queries": self.asked, "failed": self.failed, "left_out": self.left_out,
-                "seconds": round(self.seconds, 1), "done": self.done}
+                "seconds": round(self.seconds, 1), "done": self.done, "neo4j": self.neo4j.describe()}
 
 
 class ProjectionLeftOut(Exception):
@@ -84,13 +86,16 @@ class WarmUpNetwork(NetworkCache):
 
 
 async def warm_up(schema: Any, make_context: Callable[[], Any], queries: Sequence[str], state: WarmUp,
-                  limit: float = WARM_UP_LIMIT) -> WarmUp:
-    """Ask each query once, in order; a failure is counted, never raised (the server must start anyway).
+                  limit: float = WARM_UP_LIMIT, neo4j_seconds: float = 0.0) -> WarmUp:
+    """Ask each query once, in order; a failure is counted, never raised (the server must start anyway). Then,
+    for up to `neo4j_seconds` (within `limit`), replay the statements they sent until Neo4j's compiled code
+    settles (`app/warm_neo4j.py`).
 
     A query asking for the network projection is left out before it is asked (`asks_projection`). Should one
     reach the projection anyway (a root field missing from `PROJECTION_ROOT_FIELDS`), `WarmUpNetwork` refuses
     it and it counts as failed.
     """
+    recorded: list[tuple[str, dict[str, Any]]] = []
 
     async def ask_all() -> None:
         for query in queries:
@@ -100,6 +105,7 @@ async def warm_up(schema: Any, make_context: Callable[[], Any], queries: Sequenc
                 continue
             try:
                 context = make_context()
+                context.runner.recorder = recorded
                 network = getattr(context, "network", None)
                 refused = getattr(network, "refused", 0)
                 result = await schema.execute(query, context_value=context)
@@ -115,6 +121,9 @@ async def warm_up(schema: Any, make_context: Callable[[], Any], queries: Sequenc
 
     try:
         await asyncio.wait_for(ask_all(), timeout=limit)
+        left = min(neo4j_seconds, limit - (time.monotonic() - state.started))
+        if left > 0 and recorded:
+            await replay_until_settled(make_context().runner, recorded, state.neo4j, left)
     except TimeoutError:
         logger.warning("warm-up stopped after %.0f s (%d of %d queries asked)", limit, state.asked, len(queries))
     finally:

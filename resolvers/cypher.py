@@ -30,6 +30,9 @@ class CypherRunner:
         self.health = health  # the server's: fail at once while Neo4j is known to be down
         self.queries_sent = 0
         self.retries = 0  # reads tried again after a retryable failure (tests read it)
+        # the statements sent, with their parameters, when a list is given (the warm-up replays them:
+        # `app/warm_neo4j.py`)
+        self.recorder: list[tuple[str, dict[str, Any]]] | None = None
 
     async def guarded(self, call: Any, seconds: float | None = None) -> Any:
         """Await `call` (a read of this runner's driver) under the server's view of Neo4j (`Neo4jHealth`),
@@ -59,6 +62,8 @@ class CypherRunner:
         """
         self.queries_sent += 1
         values = dict(params or {})
+        if self.recorder is not None:
+            self.recorder.append((cypher, values))
         return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
 
     async def _read_with_retries(self, query: Query, values: dict[str, Any]) -> list[Record]:
@@ -127,6 +132,8 @@ class CypherRunner:
         self.queries_sent += 1
         query = Query(cypher, timeout=self.timeout)
         values = dict(params or {})
+        if self.recorder is not None:
+            self.recorder.append((cypher, values))
 
         async def run() -> list[dict[str, Any]]:
             async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
