@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from app.coalesced_writes import HeldHeadTransport, OneSendHttpProtocol
+from tests.conftest import free_port
+from tests.uvicorn_thread import uvicorn_on_a_thread
 
 
 async def answer(_request: Request) -> Response:
@@ -43,12 +44,6 @@ APP = Starlette(routes=[Route("/answer", answer, methods=["GET", "HEAD"]), Route
                         Route("/stream", stream)])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Served:
     def __init__(self, server: uvicorn.Server, url: str) -> None:
         self.server, self.url = server, url
@@ -64,15 +59,8 @@ def served() -> Iterator[Served]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(APP, host="127.0.0.1", port=port, log_level="warning",
                                           http=OneSendHttpProtocol))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield Served(server, f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(timeout=30)
+    with uvicorn_on_a_thread(server):
+        yield Served(server, f"http://127.0.0.1:{port}")
 
 
 def test_each_answer_is_one_send_on_a_kept_alive_connection(served: Served) -> None:

@@ -7,7 +7,6 @@ is plain Strawberry; a cached answer must be byte for byte what plain Strawberry
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from graph_seed import neo4j_writer
 from graph_seed.records import load_dataset
 from graph_seed.seed import seed
 from tests.conftest import free_port
+from tests.uvicorn_thread import uvicorn_on_a_thread
 
 pytestmark = pytest.mark.neo4j
 COOKBOOK = sorted((Path(__file__).resolve().parents[1] / "docs" / "queries").glob("*.graphql"))
@@ -68,21 +68,12 @@ def serving(settings: Settings, target: Neo4jTarget) -> Iterator[Served]:
     graphql.get_context = counting_get_context  # type: ignore[method-assign]
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    deadline = time.monotonic() + 150
-    while not graphql.warm.done:  # as `/ready` does: requests start once the cookbook is planned (app/warm_up.py)
-        assert thread.is_alive() and time.monotonic() < deadline, "the warm-up did not end"
-        time.sleep(0.05)
-    try:
+    with uvicorn_on_a_thread(server):
+        deadline = time.monotonic() + 150
+        while not graphql.warm.done:  # as `/ready` does: requests start once the cookbook is planned (app/warm_up.py)
+            assert not server.should_exit and time.monotonic() < deadline, "the warm-up did not end"
+            time.sleep(0.05)
         yield Served(f"http://127.0.0.1:{port}", app, contexts)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")
