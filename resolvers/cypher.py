@@ -66,15 +66,20 @@ class CypherRunner:
             self.recorder.append((cypher, values))
         return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
 
-    async def _read_with_retries(self, query: Query, values: dict[str, Any]) -> list[Record]:
+    async def _read_with_retries(self, query: Query, values: dict[str, Any], attempts: int = MAX_ATTEMPTS,
+                                 notifications: str | None = None) -> list[Record]:
+        """One auto-commit read in a session of its own, tried up to `attempts` times (`notifications`: the
+        least severity Neo4j reports, None for the driver's default)."""
         delay = FIRST_RETRY_DELAY
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        options: dict[str, Any] = {} if notifications is None else {"notifications_min_severity": notifications}
+        for attempt in range(1, attempts + 1):
             try:
-                async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
+                                               **options) as session:
                     result = await session.run(query, values)
                     return [record async for record in result]
             except (Neo4jError, DriverError) as exc:
-                if attempt == MAX_ATTEMPTS or not exc.is_retryable():
+                if attempt == attempts or not exc.is_retryable():
                     raise
                 self.retries += 1
             await asyncio.sleep(delay)
@@ -135,10 +140,5 @@ class CypherRunner:
         if self.recorder is not None:
             self.recorder.append((cypher, values))
 
-        async def run() -> list[dict[str, Any]]:
-            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
-                                           notifications_min_severity="OFF") as session:
-                result = await session.run(query, values)
-                return [dict(record.items()) async for record in result]
-
-        return await self.guarded(run())
+        records = await self.guarded(self._read_with_retries(query, values, attempts=1, notifications="OFF"))
+        return [dict(record.items()) for record in records]
