@@ -115,6 +115,14 @@ class Tally:
     by_query_latency: dict[str, list[float]] = field(default_factory=dict)
 
 
+def warm_up_line(url: str) -> str:
+    """What the fresh server's warm-up did before it said ready (`/ready`'s `warm_up`), for the record."""
+    try:
+        return f"Server warm-up before the run (`/ready`): {json.dumps(httpx.get(f'{url}/ready').json()['warm_up'])}"
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        return f"Server warm-up before the run: not read ({exc})"
+
+
 def error_code(response: httpx.Response) -> str | None:
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
@@ -367,9 +375,11 @@ def main() -> None:
                     generate_fa(args.preload_rows, home / "preload_fa.csv", 11)
                     before = preload(url, env, home / "preload_fa.csv") + "\n\n"
                 size = graph_size(url)
+                warmed = warm_up_line(url)
                 text = soak(url, env, import_file, args.clients, args.duration, args.sample, args.import_at,
                             not args.no_import, args.timeline)
-                text = (f"{before}Graph at the start: {size}; at the end: {graph_size(url)}.\n\n") + text
+                text = (f"{before}Graph at the start: {size}; at the end: {graph_size(url)}.\n\n{warmed}\n\n"
+                        ) + text
             text += server_errors(home / "serve" / "serve.log")
     print(text)
     if args.output:

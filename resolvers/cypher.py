@@ -62,9 +62,13 @@ class CypherRunner:
         """
         self.queries_sent += 1
         values = dict(params or {})
+        self.record(cypher, values)
+        return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
+
+    def record(self, cypher: str, values: dict[str, Any]) -> None:
+        """Note a statement sent, for the warm-up's replay (`app/warm_neo4j.py`), when a recorder is set."""
         if self.recorder is not None:
             self.recorder.append((cypher, values))
-        return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
 
     async def _read_with_retries(self, query: Query, values: dict[str, Any], attempts: int = MAX_ATTEMPTS,
                                  notifications: str | None = None) -> list[Record]:
@@ -137,8 +141,23 @@ class CypherRunner:
         self.queries_sent += 1
         query = Query(cypher, timeout=self.timeout)
         values = dict(params or {})
-        if self.recorder is not None:
-            self.recorder.append((cypher, values))
-
+        self.record(cypher, values)
         records = await self.guarded(self._read_with_retries(query, values, attempts=1, notifications="OFF"))
         return [dict(record.items()) for record in records]
+
+    async def replay(self, cypher: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run a recorded statement again for the warm-up (`app/warm_neo4j.py`) and count its rows without keeping
+        them (a replayed aggregate on a grown graph may stream tens of thousands): one auto-commit attempt,
+        notifications off, under the runner's time limit and health guard."""
+        self.queries_sent += 1
+
+        async def run() -> int:
+            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
+                                           notifications_min_severity="OFF") as session:
+                result = await session.run(Query(cypher, timeout=self.timeout), dict(params or {}))
+                rows = 0
+                async for _ in result:
+                    rows += 1
+                return rows
+
+        return int(await self.guarded(run()))
