@@ -1,7 +1,13 @@
 # CBSI Graph: `make serve` runs the API on a local Neo4j it starts itself; `make test` runs every test.
 # Each target does its own set-up: the venv, the Python packages, and (on first use) the Neo4j jars.
 
-PYTHON ?= python3
+# The interpreter the venv is made from: the system's /usr/bin/python3 when it is 3.11+ and can make a venv (Debian
+# builds it with profile-guided and link-time optimisation; a python3 built from source without them, as pyenv's on
+# the CI machine, costs the server some 4% more CPU a request: docs/benchmarks.md, session 14), else the first
+# python3 on PATH. `make PYTHON=/path/to/python3` chooses another; an existing venv is kept (`make clean` first).
+SYSTEM_PYTHON := /usr/bin/python3
+PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
+	>/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cbsi-installed

@@ -349,6 +349,8 @@ def main() -> None:
     parser.add_argument("--url", help="a running server (default: start one on a fresh local Neo4j); several, "
                         "comma-separated, share the clients out in turn (RSS and server CPU: the first's)")
     parser.add_argument("--import-home", type=Path, help="with --url: that server's CBSI_DATA_DIR")
+    parser.add_argument("--server-python", help="the interpreter that runs the server (default: this one); the "
+                        "clients stay on this one")
     parser.add_argument("--output", type=Path)
     parser.add_argument("--timeline", type=Path, help="a CSV file of every request (start, latency, query)")
     args = parser.parse_args()
@@ -369,7 +371,7 @@ def main() -> None:
             server_env = {"CBSI_NEO4J_PORT": neo4j_port}
             if args.no_response_cache:
                 server_env["CBSI_RESPONSE_CACHE"] = "false"
-            with running_server(home / "serve", extra_env=server_env) as url:
+            with running_server(home / "serve", extra_env=server_env, python=args.server_python) as url:
                 before = ""
                 if args.preload_rows:
                     generate_fa(args.preload_rows, home / "preload_fa.csv", 11)

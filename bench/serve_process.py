@@ -23,9 +23,11 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    data_dir: Path, log_level: str = "warning", extra_env: dict[str, str] | None = None
+    data_dir: Path, log_level: str = "warning", extra_env: dict[str, str] | None = None,
+    python: str | None = None,
 ) -> Iterator[str]:
-    """Yield the base URL of a fresh `serve` (its own local Neo4j, seeded); stop both afterwards."""
+    """Yield the base URL of a fresh `serve` (its own local Neo4j, seeded); stop both afterwards. `python`: the
+    interpreter that runs the server (default this one), to compare interpreters with the client unchanged."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env.update(CBSI_DATA_DIR=str(data_dir), CBSI_NEO4J_PORT=str(free_port()), CBSI_PORT=str(port),
@@ -34,7 +36,7 @@ def running_server(
     log_path = data_dir / "serve.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env, stdout=log,
+        process = subprocess.Popen([python or sys.executable, "-m", "app.cli", "serve"], env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
