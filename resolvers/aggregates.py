@@ -175,8 +175,7 @@ async def funding_aggregate(
     kinds = None if period_kinds is None else list(period_kinds)
     cypher, params = _statement(dims, where, flow_type)
     feed = RowFeed(MAX_CHUNKS_QUEUED)
-    runner.queries_sent += 1
-    runner.record(cypher, params)
+    runner.sending(cypher, params)
 
     async def read() -> None:
         # notifications off: Neo4j warns on every run about a relationship property no link holds yet (`percentage`)

@@ -7,16 +7,30 @@ configured Neo4j transaction timeout, and tests can count round trips to prove t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any, LiteralString
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, LiteralString, TypeVar
 
-from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, Query, Record, unit_of_work
+from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, AsyncResult, Query, Record, unit_of_work
 from neo4j.exceptions import DriverError, Neo4jError
 
 from resolvers.neo4j_health import Neo4jHealth
 
 MAX_ATTEMPTS = 3  # a read is tried at most this often after retryable failures (a lost connection, a transient error)
 FIRST_RETRY_DELAY = 0.05  # seconds before the second attempt; doubled before each later one
+T = TypeVar("T")
+
+
+async def all_records(result: AsyncResult) -> list[Record]:
+    """Every row of a result, as the driver decoded it."""
+    return [record async for record in result]
+
+
+async def count_records(result: AsyncResult) -> int:
+    """How many rows a result has, none kept (a replayed aggregate on a grown graph streams tens of thousands)."""
+    rows = 0
+    async for _ in result:
+        rows += 1
+    return rows
 
 
 class CypherRunner:
@@ -60,28 +74,29 @@ class CypherRunner:
         session 13). A read changes nothing, so running it again whole after a lost connection or a transient
         error is safe, as `execute_query` does; this driver never writes, so it has no bookmarks to wait for.
         """
-        self.queries_sent += 1
         values = dict(params or {})
-        self.record(cypher, values)
-        return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values))
+        self.sending(cypher, values)
+        return await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values, all_records))
 
-    def record(self, cypher: str, values: dict[str, Any]) -> None:
-        """Note a statement sent, for the warm-up's replay (`app/warm_neo4j.py`), when a recorder is set."""
+    def sending(self, cypher: str, values: dict[str, Any]) -> None:
+        """Count a statement about to be sent and, when a recorder is set, note it for the warm-up's replay
+        (`app/warm_neo4j.py`)."""
+        self.queries_sent += 1
         if self.recorder is not None:
             self.recorder.append((cypher, values))
 
-    async def _read_with_retries(self, query: Query, values: dict[str, Any], attempts: int = MAX_ATTEMPTS,
-                                 notifications: str | None = None) -> list[Record]:
-        """One auto-commit read in a session of its own, tried up to `attempts` times (`notifications`: the
-        least severity Neo4j reports, None for the driver's default)."""
+    async def _read_with_retries(self, query: Query, values: dict[str, Any],
+                                 take: Callable[[AsyncResult], Awaitable[T]], attempts: int = MAX_ATTEMPTS,
+                                 notifications: str | None = None) -> T:
+        """One auto-commit read in a session of its own, its result handed to `take`, tried up to `attempts`
+        times (`notifications`: the least severity Neo4j reports, None for the driver's default)."""
         delay = FIRST_RETRY_DELAY
         options: dict[str, Any] = {} if notifications is None else {"notifications_min_severity": notifications}
         for attempt in range(1, attempts + 1):
             try:
                 async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
                                                **options) as session:
-                    result = await session.run(query, values)
-                    return [record async for record in result]
+                    return await take(await session.run(query, values))
             except (Neo4jError, DriverError) as exc:
                 if attempt == attempts or not exc.is_retryable():
                     raise
@@ -138,26 +153,16 @@ class CypherRunner:
         Rows are returned as the driver decoded them, without `Record.data()`'s deep copy (a compiled
         statement returns maps, lists and scalars only, never node objects).
         """
-        self.queries_sent += 1
-        query = Query(cypher, timeout=self.timeout)
         values = dict(params or {})
-        self.record(cypher, values)
-        records = await self.guarded(self._read_with_retries(query, values, attempts=1, notifications="OFF"))
+        self.sending(cypher, values)
+        records = await self.guarded(self._read_with_retries(Query(cypher, timeout=self.timeout), values, all_records,
+                                                             attempts=1, notifications="OFF"))
         return [dict(record.items()) for record in records]
 
     async def replay(self, cypher: str, params: Mapping[str, Any] | None = None) -> int:
         """Run a recorded statement again for the warm-up (`app/warm_neo4j.py`) and count its rows without keeping
-        them (a replayed aggregate on a grown graph may stream tens of thousands): one auto-commit attempt,
-        notifications off, under the runner's time limit and health guard."""
+        them: `read_quiet`'s one attempt, notifications off, under the runner's time limit and health guard."""
         self.queries_sent += 1
-
-        async def run() -> int:
-            async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS,
-                                           notifications_min_severity="OFF") as session:
-                result = await session.run(Query(cypher, timeout=self.timeout), dict(params or {}))
-                rows = 0
-                async for _ in result:
-                    rows += 1
-                return rows
-
-        return int(await self.guarded(run()))
+        query = Query(cypher, timeout=self.timeout)
+        return int(await self.guarded(self._read_with_retries(query, dict(params or {}), count_records, attempts=1,
+                                                              notifications="OFF")))
